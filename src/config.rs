@@ -1,0 +1,294 @@
+//! The config file: where it is, what it holds, and errors that point at the line.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::llm::provider::{self, DEMO, ModelRef, ProviderConfig};
+use crate::llm::run::Timeouts;
+
+/// The model used when none is named and the config sets no `default_model`.
+pub const DEMO_DEFAULT_MODEL: &str = "demo/demo-fast";
+
+/// The whole config file.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `PROVIDER/MODEL` used when a command names none.
+    #[serde(default)]
+    pub default_model: Option<String>,
+    #[serde(default)]
+    pub timeouts: TimeoutsConfig,
+    #[serde(default)]
+    pub providers: Vec<ProviderConfig>,
+}
+
+/// `[timeouts]`, in seconds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeoutsConfig {
+    #[serde(default = "d_connect")]
+    pub connect_secs: f64,
+    #[serde(default = "d_first_byte")]
+    pub first_byte_secs: f64,
+    #[serde(default = "d_idle")]
+    pub idle_secs: f64,
+}
+
+fn d_connect() -> f64 {
+    Timeouts::default().connect.as_secs_f64()
+}
+fn d_first_byte() -> f64 {
+    Timeouts::default().first_byte.as_secs_f64()
+}
+fn d_idle() -> f64 {
+    Timeouts::default().idle.as_secs_f64()
+}
+
+impl Default for TimeoutsConfig {
+    fn default() -> Self {
+        TimeoutsConfig {
+            connect_secs: d_connect(),
+            first_byte_secs: d_first_byte(),
+            idle_secs: d_idle(),
+        }
+    }
+}
+
+impl TimeoutsConfig {
+    pub fn to_timeouts(&self) -> Timeouts {
+        let secs = |s: f64| Duration::try_from_secs_f64(s).unwrap_or(Duration::from_secs(1));
+        Timeouts {
+            connect: secs(self.connect_secs),
+            first_byte: secs(self.first_byte_secs),
+            idle: secs(self.idle_secs),
+        }
+    }
+}
+
+/// A config that could not be used, with where the problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    /// 1-based line and column, when the problem has a place.
+    pub line_col: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line_col {
+            Some((l, c)) => write!(f, "{}:{l}:{c}: {}", self.path.display(), self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Where the config file is, and why that one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigLocation {
+    pub path: PathBuf,
+    /// Named by `--config` or `SWITCHBOARD_CONFIG`: then it must exist.
+    pub explicit: bool,
+}
+
+/// `--config` first, then `SWITCHBOARD_CONFIG`, then the platform config dir.
+pub fn locate(cli: Option<&Path>) -> ConfigLocation {
+    if let Some(p) = cli {
+        return ConfigLocation {
+            path: p.to_path_buf(),
+            explicit: true,
+        };
+    }
+    if let Some(p) = std::env::var_os("SWITCHBOARD_CONFIG").filter(|p| !p.is_empty()) {
+        return ConfigLocation {
+            path: PathBuf::from(p),
+            explicit: true,
+        };
+    }
+    let path = directories::ProjectDirs::from("", "", "switchboard")
+        .map(|d| d.config_dir().join("config.toml"))
+        .unwrap_or_else(|| PathBuf::from("switchboard.toml"));
+    ConfigLocation {
+        path,
+        explicit: false,
+    }
+}
+
+/// Reads and checks the config. A missing file is fine unless it was named explicitly.
+pub fn load(loc: &ConfigLocation) -> Result<Config, ConfigError> {
+    let text = match std::fs::read_to_string(&loc.path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !loc.explicit => {
+            return Ok(Config::default());
+        }
+        Err(e) => {
+            return Err(ConfigError {
+                path: loc.path.clone(),
+                line_col: None,
+                message: format!("cannot read the config file: {e}"),
+            });
+        }
+    };
+    parse(&text, &loc.path)
+}
+
+/// Parses config text; `path` is only for messages.
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let err = |line_col, message: String| ConfigError {
+        path: path.to_path_buf(),
+        line_col,
+        message,
+    };
+    let config: Config = toml::from_str(text).map_err(|e| {
+        let line_col = e.span().map(|s| line_col(text, s.start));
+        err(line_col, e.message().trim().to_string())
+    })?;
+    let mut seen = std::collections::HashSet::new();
+    for (i, p) in config.providers.iter().enumerate() {
+        let place = find_provider_line(text, &p.name);
+        if p.name.is_empty() || p.name.contains('/') {
+            return Err(err(
+                place,
+                format!("providers[{i}]: name must be non-empty and contain no `/`"),
+            ));
+        }
+        if !seen.insert(p.name.as_str()) {
+            return Err(err(
+                place,
+                format!("provider `{}` is defined twice", p.name),
+            ));
+        }
+        if p.base_url.is_none() && p.name != DEMO {
+            return Err(err(
+                place,
+                format!("provider `{}` needs a base_url", p.name),
+            ));
+        }
+        if let Some(url) = &p.base_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(err(
+                place,
+                format!(
+                    "provider `{}`: base_url must start with http:// or https://",
+                    p.name
+                ),
+            ));
+        }
+    }
+    if let Some(m) = &config.default_model {
+        ModelRef::parse(m).map_err(|e| err(None, format!("default_model: {e}")))?;
+    }
+    for (name, v) in [
+        ("connect_secs", config.timeouts.connect_secs),
+        ("first_byte_secs", config.timeouts.first_byte_secs),
+        ("idle_secs", config.timeouts.idle_secs),
+    ] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(err(
+                None,
+                format!("timeouts.{name} must be a positive number of seconds"),
+            ));
+        }
+    }
+    Ok(config)
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn find_provider_line(text: &str, name: &str) -> Option<(usize, usize)> {
+    text.lines().enumerate().find_map(|(i, l)| {
+        let l = l.trim_start();
+        (l.starts_with("name") && l.contains(&format!("\"{name}\""))).then_some((i + 1, 1))
+    })
+}
+
+impl Config {
+    /// Every usable provider: the configured ones, then each preset whose key variable is
+    /// set (and that the config does not redefine), then the demo provider unless configured.
+    pub fn providers(&self) -> Vec<ProviderConfig> {
+        let mut out = self.providers.clone();
+        for preset in provider::presets() {
+            let configured = out.iter().any(|p| p.name == preset.name);
+            let key_set = preset
+                .api_key_env
+                .as_deref()
+                .and_then(|v| std::env::var(v).ok())
+                .is_some_and(|v| !v.trim().is_empty());
+            if !configured && key_set {
+                out.push(preset);
+            }
+        }
+        if !out.iter().any(|p| p.name == DEMO) {
+            out.push(ProviderConfig::demo());
+        }
+        out
+    }
+
+    /// The provider named `name`, among `providers()`.
+    pub fn provider(&self, name: &str) -> Option<ProviderConfig> {
+        self.providers().into_iter().find(|p| p.name == name)
+    }
+
+    /// The model to use when none is named.
+    pub fn default_model(&self) -> String {
+        self.default_model
+            .clone()
+            .unwrap_or_else(|| DEMO_DEFAULT_MODEL.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_form_parses() {
+        let text = r#"
+[[providers]]
+name = "clipia"                       # the prefix in model references
+base_url = "https://api.clipia.ai/v1"  # as the provider's own SDK takes it
+protocol = "openai-chat"              # openai-chat | anthropic | openai-responses | gemini
+api_key_env = "CLIPIA_API_KEY"        # or: api_key_cmd = "pass show clipia"
+auth = "bearer"                       # bearer | key | x-api-key | x-goog-api-key
+headers = { "X-Title" = "switchboard" }  # optional
+"#;
+        let c = parse(text, Path::new("c.toml")).unwrap();
+        assert_eq!(c.providers[0].name, "clipia");
+        assert_eq!(c.providers[0].headers["X-Title"], "switchboard");
+        let names: Vec<_> = c.providers().into_iter().map(|p| p.name).collect();
+        assert!(names.contains(&"demo".to_string()));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_problem() {
+        let text = "[[providers]]\nname = \"x\"\nbase_url = \"http://h/v1\"\nprotocol = \"grpc\"\n";
+        let e = parse(text, Path::new("/tmp/c.toml")).unwrap_err();
+        assert_eq!(e.line_col.map(|p| p.0), Some(4), "{e}");
+        assert!(e.to_string().starts_with("/tmp/c.toml:4:"), "{e}");
+        assert!(e.message.contains("openai-chat"), "{e}");
+
+        let e = parse("[[providers]]\nname = \"x\"\n", Path::new("c.toml")).unwrap_err();
+        assert!(e.message.contains("needs a base_url"), "{e}");
+
+        let e = parse("default_model = \"nope\"", Path::new("c.toml")).unwrap_err();
+        assert!(e.message.contains("PROVIDER/MODEL"), "{e}");
+
+        let e = parse(
+            "[[providers]]\nname = \"x\"\nbase_url = \"h\"\napi_key_evn = \"K\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("api_key_evn"), "{e}");
+    }
+}

@@ -1,0 +1,160 @@
+//! `ProviderError`: every way a request can fail, as a value.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Which wait ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeoutPhase {
+    /// No TCP/TLS connection could be made in time.
+    Connect,
+    /// Connected, but the response headers did not arrive in time.
+    FirstByte,
+    /// The stream had started, then went silent for too long between frames.
+    Idle,
+}
+
+/// Why a request failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ProviderError {
+    /// The provider answered with a non-success HTTP status.
+    Http {
+        status: u16,
+        /// The provider's own message, pulled out of its error envelope when there is one.
+        message: String,
+        /// The provider's error code or type (`rate_limit_exceeded`, `invalid_api_key`, ...).
+        code: Option<String>,
+        /// The raw response body.
+        body: String,
+        /// Seconds from a `Retry-After` header, when sent.
+        retry_after_secs: Option<u64>,
+    },
+    /// The connection failed or broke: refused, reset, or dropped in the middle of a stream.
+    Transport { message: String },
+    /// The response could not be understood (not JSON where JSON was due, broken UTF-8).
+    Decode { message: String },
+    /// A wait ran out.
+    Timeout { phase: TimeoutPhase, after_ms: u64 },
+    /// The user cancelled.
+    Cancelled,
+    /// The provider reported an error inside a stream that had started with HTTP 200.
+    Stream {
+        message: String,
+        code: Option<String>,
+    },
+    /// The stream ended cleanly but before the protocol's end marker (`[DONE]`, ...): the
+    /// answer may be truncated.
+    Incomplete,
+    /// The request could not be built or sent as configured (missing key, protocol not
+    /// available, bad URL).
+    Config { message: String },
+}
+
+impl ProviderError {
+    /// True when this failure happened before any response began, so sending again cannot
+    /// double-bill.
+    pub fn is_before_response(&self) -> bool {
+        matches!(
+            self,
+            ProviderError::Timeout {
+                phase: TimeoutPhase::Connect,
+                ..
+            }
+        )
+    }
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProviderError::Http {
+                status,
+                message,
+                retry_after_secs,
+                ..
+            } => {
+                write!(f, "HTTP {status}")?;
+                if let Some(reason) = http_reason(*status) {
+                    write!(f, " {reason}")?;
+                }
+                if !message.is_empty() {
+                    write!(f, ": {message}")?;
+                }
+                if let Some(secs) = retry_after_secs {
+                    write!(f, " (retry after {secs} s)")?;
+                }
+                Ok(())
+            }
+            ProviderError::Transport { message } => write!(f, "connection error: {message}"),
+            ProviderError::Decode { message } => {
+                write!(f, "could not decode the response: {message}")
+            }
+            ProviderError::Timeout { phase, after_ms } => {
+                let what = match phase {
+                    TimeoutPhase::Connect => "could not connect",
+                    TimeoutPhase::FirstByte => "no response",
+                    TimeoutPhase::Idle => "the stream stalled: no data",
+                };
+                write!(
+                    f,
+                    "timed out: {what} within {:.1} s",
+                    *after_ms as f64 / 1000.0
+                )
+            }
+            ProviderError::Cancelled => f.write_str("cancelled"),
+            ProviderError::Stream { message, code } => match code {
+                Some(code) => write!(f, "provider error in stream ({code}): {message}"),
+                None => write!(f, "provider error in stream: {message}"),
+            },
+            ProviderError::Incomplete => {
+                f.write_str("the stream ended before the end marker: the answer may be truncated")
+            }
+            ProviderError::Config { message } => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for ProviderError {}
+
+fn http_reason(status: u16) -> Option<&'static str> {
+    Some(match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        408 => "Request Timeout",
+        413 => "Payload Too Large",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        529 => "Overloaded",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_error_reads_as_one_line() {
+        let e = ProviderError::Http {
+            status: 429,
+            message: "Rate limit exceeded".into(),
+            code: Some("rate_limit_exceeded".into()),
+            body: "{}".into(),
+            retry_after_secs: Some(12),
+        };
+        assert_eq!(
+            e.to_string(),
+            "HTTP 429 Too Many Requests: Rate limit exceeded (retry after 12 s)"
+        );
+    }
+}

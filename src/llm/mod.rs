@@ -1,0 +1,14 @@
+//! The engine: requests, wire protocols, streaming, usage and money. Nothing in here knows
+//! about a terminal; `tests/boundary.rs` keeps it that way.
+
+pub mod catalog;
+pub mod chat;
+pub mod error;
+pub mod event;
+pub mod http;
+pub mod money;
+pub mod protocol;
+pub mod provider;
+pub mod run;
+pub mod sse;
+pub mod usage;

@@ -1,0 +1,543 @@
+//! The only code that touches the network: send an `HttpRequest`, frame the SSE, decode,
+//! time everything, honour timeouts and cancellation, and return the `Exchange`.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures_util::{FutureExt, StreamExt};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use tokio_util::sync::CancellationToken;
+
+use super::error::{ProviderError, TimeoutPhase};
+use super::event::StreamEvent;
+use super::http::{Exchange, Frame, HttpRequest};
+use super::money::Currency;
+use super::protocol::{Decoder, Protocol, error_message};
+use super::sse::{SseError, frames};
+
+/// How long to wait, phase by phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// To open the TCP (and TLS) connection.
+    pub connect: Duration,
+    /// From sending to the response headers. A non-streamed request waits here for the
+    /// whole answer, so this is generous.
+    pub first_byte: Duration,
+    /// Between two reads of a streaming body.
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            first_byte: Duration::from_secs(300),
+            idle: Duration::from_secs(120),
+        }
+    }
+}
+
+/// When to send again. Only failures before any response began are retried (a refused
+/// connection, or 429/503 with a short `Retry-After`): nothing that may have been billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    /// A `Retry-After` longer than this is reported, not waited out.
+    pub max_wait: Duration,
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub const NONE: RetryPolicy = RetryPolicy {
+        max_retries: 0,
+        max_wait: Duration::ZERO,
+    };
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 2,
+            max_wait: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Settings of one run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub timeouts: Timeouts,
+    pub retry: RetryPolicy,
+    /// The unit of the provider's own `usage.cost` (credits for Clipia and OpenRouter).
+    pub reported_cost_currency: Currency,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            timeouts: Timeouts::default(),
+            retry: RetryPolicy::default(),
+            reported_cost_currency: Currency::Credits,
+        }
+    }
+}
+
+/// What the runner reports while it works, in order.
+#[derive(Debug)]
+pub enum Update<'a> {
+    /// The response headers arrived.
+    Response {
+        status: u16,
+        headers: &'a [(String, String)],
+    },
+    /// A raw SSE frame arrived (before it is decoded).
+    Frame(&'a Frame),
+    /// A decoded event.
+    Event(&'a StreamEvent),
+    /// Nothing more has arrived yet: a good moment to flush output or draw.
+    Pending,
+    /// A request failed before any response began and will be sent again after `wait`.
+    Retrying {
+        attempt: u32,
+        wait: Duration,
+        reason: String,
+    },
+}
+
+/// The shared HTTP client: rustls, connection pooling, the connect timeout.
+pub fn client(timeouts: &Timeouts) -> Result<reqwest::Client, ProviderError> {
+    reqwest::Client::builder()
+        .connect_timeout(timeouts.connect)
+        .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ProviderError::Config {
+            message: format!("could not set up the HTTP client: {e}"),
+        })
+}
+
+fn micros_since(start: Instant) -> u64 {
+    u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// Sends `request` (the exact value; the record keeps it with secrets masked), streams and
+/// decodes the answer, and returns the full `Exchange`. Never panics; every failure is in
+/// `Exchange::error`, with everything received before it kept.
+pub async fn run(
+    client: &reqwest::Client,
+    request: &HttpRequest,
+    protocol: Protocol,
+    opts: &RunOptions,
+    cancel: &CancellationToken,
+    on: &mut (dyn FnMut(Update<'_>) + Send),
+) -> Exchange {
+    let start = Instant::now();
+    let mut ex = Exchange::new(request.redacted(), unix_ms());
+    let result = match Decoder::new(protocol) {
+        Ok(decoder) => {
+            let mut s = Session {
+                ex: &mut ex,
+                start,
+                decoder,
+                opts,
+                cancel,
+            };
+            s.drive(client, request, on).await
+        }
+        Err(e) => Err(e),
+    };
+    if let Err(e) = result {
+        ex.error = Some(e);
+    }
+    ex.total_us = Some(micros_since(start));
+    ex
+}
+
+struct Session<'a> {
+    ex: &'a mut Exchange,
+    start: Instant,
+    decoder: Decoder,
+    opts: &'a RunOptions,
+    cancel: &'a CancellationToken,
+}
+
+impl Session<'_> {
+    async fn drive(
+        &mut self,
+        client: &reqwest::Client,
+        request: &HttpRequest,
+        on: &mut (dyn FnMut(Update<'_>) + Send),
+    ) -> Result<(), ProviderError> {
+        let prepared = prepare(client, request)?;
+        let mut attempt = 1;
+        let response = loop {
+            self.ex.attempts = attempt;
+            let Some(req) = prepared.try_clone() else {
+                return Err(config_error("the request body cannot be sent twice"));
+            };
+            let sent = guard(
+                self.cancel,
+                self.opts.timeouts.first_byte,
+                TimeoutPhase::FirstByte,
+                client.execute(req),
+            );
+            let max_retries = self.opts.retry.max_retries;
+            let (wait, reason) = match sent.await? {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    match retry_after(resp.headers()) {
+                        Some(w)
+                            if (status == 429 || status == 503)
+                                && w <= self.opts.retry.max_wait
+                                && attempt <= max_retries =>
+                        {
+                            (w, format!("HTTP {status}, Retry-After {} s", w.as_secs()))
+                        }
+                        _ => break resp,
+                    }
+                }
+                Err(e) if e.is_connect() && attempt <= max_retries => (
+                    Duration::from_millis(250 << attempt.min(4)),
+                    transport_error(&e, self.opts.timeouts.connect).to_string(),
+                ),
+                Err(e) => return Err(transport_error(&e, self.opts.timeouts.connect)),
+            };
+            on(Update::Retrying {
+                attempt,
+                wait,
+                reason,
+            });
+            tokio::select! {
+                _ = self.cancel.cancelled() => return Err(ProviderError::Cancelled),
+                _ = tokio::time::sleep(wait) => {}
+            }
+            attempt += 1;
+        };
+        self.receive(response, on).await
+    }
+
+    async fn receive(
+        &mut self,
+        resp: reqwest::Response,
+        on: &mut (dyn FnMut(Update<'_>) + Send),
+    ) -> Result<(), ProviderError> {
+        let status = resp.status().as_u16();
+        self.ex.status = Some(status);
+        self.ex.ttfb_us = Some(micros_since(self.start));
+        self.ex.response_headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        on(Update::Response {
+            status,
+            headers: &self.ex.response_headers,
+        });
+        let retry_after_secs = retry_after(resp.headers()).map(|d| d.as_secs());
+        let is_sse = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("text/event-stream"));
+        if !(200..300).contains(&status) {
+            let body = self.read_body(resp).await?;
+            self.ex.body = Some(body.clone());
+            return Err(http_error(status, body, retry_after_secs));
+        }
+        if is_sse {
+            self.stream(resp, on).await
+        } else {
+            let body = self.read_body(resp).await?;
+            let mut events = Vec::new();
+            let decoded = self.decoder.body(&body, &mut events);
+            self.ex.body = Some(body);
+            if let Err(e) = decoded {
+                return Err(ProviderError::Decode { message: e });
+            }
+            for ev in &events {
+                self.record_event(ev);
+                on(Update::Event(ev));
+            }
+            self.finish()
+        }
+    }
+
+    async fn stream(
+        &mut self,
+        resp: reqwest::Response,
+        on: &mut (dyn FnMut(Update<'_>) + Send),
+    ) -> Result<(), ProviderError> {
+        let frames = frames(resp.bytes_stream());
+        tokio::pin!(frames);
+        let mut events = Vec::new();
+        loop {
+            // Take what is ready without waiting; before waiting, say so once.
+            let next = match frames.next().now_or_never() {
+                Some(item) => item,
+                None => {
+                    on(Update::Pending);
+                    guard(
+                        self.cancel,
+                        self.opts.timeouts.idle,
+                        TimeoutPhase::Idle,
+                        frames.next(),
+                    )
+                    .await?
+                }
+            };
+            let Some(item) = next else { break };
+            let frame = match item {
+                Ok(f) => Frame {
+                    offset_us: micros_since(self.start),
+                    event: f.event,
+                    data: f.data,
+                },
+                Err(SseError::Transport(e)) => {
+                    return Err(ProviderError::Transport {
+                        message: format!("the connection broke mid-stream: {e}"),
+                    });
+                }
+                Err(SseError::Decode(message)) => return Err(ProviderError::Decode { message }),
+            };
+            on(Update::Frame(&frame));
+            events.clear();
+            if let Err(e) = self
+                .decoder
+                .frame(frame.event.as_deref(), &frame.data, &mut events)
+            {
+                self.ex.decode_errors.push(format!(
+                    "frame {} at +{} ms: {e}",
+                    self.ex.frames.len() + 1,
+                    frame.offset_us / 1000
+                ));
+            }
+            self.ex.frames.push(frame);
+            for ev in &events {
+                self.record_event(ev);
+                on(Update::Event(ev));
+            }
+            if self.ex.error.is_some() {
+                // A provider error inside the stream ends the answer.
+                return Ok(());
+            }
+        }
+        on(Update::Pending);
+        self.finish()
+    }
+
+    async fn read_body(&mut self, resp: reqwest::Response) -> Result<String, ProviderError> {
+        let body = read_body(resp, self.opts.timeouts.idle, self.cancel).await?;
+        self.ex.decode_errors.extend(body.utf8_error);
+        Ok(body.text)
+    }
+
+    fn finish(&mut self) -> Result<(), ProviderError> {
+        if self.ex.error.is_none() && !self.decoder.is_complete() {
+            return Err(ProviderError::Incomplete);
+        }
+        Ok(())
+    }
+
+    fn record_event(&mut self, ev: &StreamEvent) {
+        match ev {
+            StreamEvent::TextDelta { .. }
+            | StreamEvent::ReasoningDelta { .. }
+            | StreamEvent::ToolCallDelta { .. } => {
+                if self.ex.ttft_us.is_none() {
+                    self.ex.ttft_us = Some(micros_since(self.start));
+                }
+            }
+            StreamEvent::Usage { usage } => {
+                let mut usage = usage.clone();
+                if let Some(cost) = usage.provider_cost.as_mut() {
+                    cost.currency = self.opts.reported_cost_currency.clone();
+                }
+                self.ex.usage = Some(usage);
+            }
+            StreamEvent::Finished { reason } => self.ex.stop_reason = Some(reason.clone()),
+            StreamEvent::ProviderError { message, code } => {
+                self.ex.error = Some(ProviderError::Stream {
+                    message: message.clone(),
+                    code: code.clone(),
+                });
+            }
+        }
+    }
+}
+
+fn config_error(message: &str) -> ProviderError {
+    ProviderError::Config {
+        message: message.to_string(),
+    }
+}
+
+fn prepare(
+    client: &reqwest::Client,
+    request: &HttpRequest,
+) -> Result<reqwest::Request, ProviderError> {
+    let method = reqwest::Method::from_bytes(request.method.as_bytes())
+        .map_err(|_| config_error("invalid HTTP method"))?;
+    let mut headers = HeaderMap::new();
+    for h in &request.headers {
+        let name =
+            HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| ProviderError::Config {
+                message: format!("invalid header name {:?}", h.name),
+            })?;
+        let mut value = HeaderValue::from_str(&h.value).map_err(|_| ProviderError::Config {
+            // Never echo the value: it may be a key.
+            message: format!("invalid characters in the value of header {}", h.name),
+        })?;
+        value.set_sensitive(h.secret);
+        headers.append(name, value);
+    }
+    let mut builder = client.request(method, &request.url).headers(headers);
+    if let Some(body) = &request.body {
+        let bytes = serde_json::to_vec(body).map_err(|e| ProviderError::Config {
+            message: format!("could not serialize the body: {e}"),
+        })?;
+        builder = builder.body(bytes);
+    }
+    builder.build().map_err(|e| ProviderError::Config {
+        message: format!("invalid request: {}", without_url_secrets(&e.to_string())),
+    })
+}
+
+/// reqwest errors quote the URL, which may carry a `key=` query parameter.
+fn without_url_secrets(text: &str) -> String {
+    match text.find("key=") {
+        Some(i) => format!("{}key=***", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+fn transport_error(e: &reqwest::Error, connect: Duration) -> ProviderError {
+    if e.is_connect() && e.is_timeout() {
+        return ProviderError::Timeout {
+            phase: TimeoutPhase::Connect,
+            after_ms: u64::try_from(connect.as_millis()).unwrap_or(u64::MAX),
+        };
+    }
+    let mut message = without_url_secrets(&e.to_string());
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    ProviderError::Transport { message }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is rare from APIs and is ignored).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    let secs: f64 = v.trim().parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+}
+
+/// A plain GET (model lists and the like): the body text, with the same timeouts and
+/// cancellation as a run. A non-success status is a `ProviderError::Http`.
+pub async fn get_text(
+    client: &reqwest::Client,
+    request: &HttpRequest,
+    timeouts: &Timeouts,
+    cancel: &CancellationToken,
+) -> Result<String, ProviderError> {
+    let prepared = prepare(client, request)?;
+    let resp = guard(
+        cancel,
+        timeouts.first_byte,
+        TimeoutPhase::FirstByte,
+        client.execute(prepared),
+    )
+    .await?
+    .map_err(|e| transport_error(&e, timeouts.connect))?;
+    let status = resp.status().as_u16();
+    let retry_after_secs = retry_after(resp.headers()).map(|d| d.as_secs());
+    let body = read_body(resp, timeouts.idle, cancel).await?.text;
+    if !(200..300).contains(&status) {
+        return Err(http_error(status, body, retry_after_secs));
+    }
+    Ok(body)
+}
+
+fn http_error(status: u16, body: String, retry_after_secs: Option<u64>) -> ProviderError {
+    let (message, code) = error_message(&body).unwrap_or_else(|| {
+        let snippet: String = body.trim().chars().take(300).collect();
+        (snippet, None)
+    });
+    ProviderError::Http {
+        status,
+        message,
+        code,
+        body,
+        retry_after_secs,
+    }
+}
+
+/// A whole body, read with the idle timeout between reads.
+struct Body {
+    text: String,
+    /// Set when the bytes were not UTF-8 (the text then holds replacement characters).
+    utf8_error: Option<String>,
+}
+
+async fn read_body(
+    resp: reqwest::Response,
+    idle: Duration,
+    cancel: &CancellationToken,
+) -> Result<Body, ProviderError> {
+    let mut bytes = Vec::new();
+    let chunks = resp.bytes_stream();
+    tokio::pin!(chunks);
+    while let Some(chunk) = guard(cancel, idle, TimeoutPhase::Idle, chunks.next()).await? {
+        match chunk {
+            Ok(b) => bytes.extend_from_slice(&b),
+            Err(e) => {
+                return Err(ProviderError::Transport {
+                    message: format!(
+                        "the connection broke after {} bytes of the body: {}",
+                        bytes.len(),
+                        without_url_secrets(&e.to_string())
+                    ),
+                });
+            }
+        }
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => Body {
+            text,
+            utf8_error: None,
+        },
+        Err(e) => Body {
+            utf8_error: Some(format!("the body is not valid UTF-8: {}", e.utf8_error())),
+            text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        },
+    })
+}
+
+/// Awaits `fut`, failing on timeout or cancel (cancel wins a tie).
+async fn guard<T>(
+    cancel: &CancellationToken,
+    limit: Duration,
+    phase: TimeoutPhase,
+    fut: impl std::future::Future<Output = T>,
+) -> Result<T, ProviderError> {
+    tokio::select! {
+        biased;
+        _ = cancel.cancelled() => Err(ProviderError::Cancelled),
+        r = tokio::time::timeout(limit, fut) => r.map_err(|_| ProviderError::Timeout {
+            phase,
+            after_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
+        }),
+    }
+}

@@ -1,0 +1,89 @@
+//! SSE framing, by `eventsource-stream`: frames split across network reads, UTF-8 characters
+//! split across reads, CRLF, `:` keep-alive comments and `data:` with or without a space.
+
+use bytes::Bytes;
+use eventsource_stream::{EventStreamError, Eventsource};
+use futures_util::{Stream, StreamExt, stream};
+
+/// One dispatched server-sent event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SseFrame {
+    /// The `event:` name, when one was sent.
+    pub event: Option<String>,
+    pub data: String,
+}
+
+/// Why framing stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SseError {
+    /// The connection failed (dropped mid-stream, reset).
+    Transport(String),
+    /// Bytes that are not UTF-8, or not SSE.
+    Decode(String),
+}
+
+/// Frames a byte stream. At a clean end of the body, a last event that lacks its closing
+/// blank line is still delivered (the Anthropic SDK's own recordings end that way); whether
+/// the stream was complete is the protocol decoder's call, by its end marker.
+pub fn frames<S, E>(bytes: S) -> impl Stream<Item = Result<SseFrame, SseError>>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+    E: std::fmt::Display,
+{
+    let closing = stream::once(async { Ok(Bytes::from_static(b"\n\n")) });
+    bytes.chain(closing).eventsource().map(|item| match item {
+        Ok(ev) => Ok(SseFrame {
+            // eventsource-stream names unnamed events "message".
+            event: (!ev.event.is_empty() && ev.event != "message").then_some(ev.event),
+            data: ev.data,
+        }),
+        Err(EventStreamError::Transport(e)) => Err(SseError::Transport(e.to_string())),
+        Err(EventStreamError::Utf8(e)) => Err(SseError::Decode(format!("invalid UTF-8: {e}"))),
+        Err(EventStreamError::Parser(e)) => Err(SseError::Decode(format!("bad SSE: {e}"))),
+    })
+}
+
+/// Frames a body already split into chunks: for tests and replays.
+pub async fn frames_of_chunks(chunks: Vec<Vec<u8>>) -> Vec<Result<SseFrame, SseError>> {
+    let s = stream::iter(
+        chunks
+            .into_iter()
+            .map(|c| Ok::<Bytes, std::convert::Infallible>(Bytes::from(c))),
+    );
+    frames(s).collect().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(data: &str) -> Result<SseFrame, SseError> {
+        Ok(SseFrame {
+            event: None,
+            data: data.into(),
+        })
+    }
+
+    #[tokio::test]
+    async fn comments_crlf_no_space_and_split_utf8() {
+        let body =
+            ": keep-alive\r\n\r\ndata:{\"a\":\"é\"}\r\n\r\nevent: ping\ndata: x\n\ndata: last";
+        let whole = frames_of_chunks(vec![body.as_bytes().to_vec()]).await;
+        assert_eq!(
+            whole,
+            vec![
+                frame("{\"a\":\"é\"}"),
+                Ok(SseFrame {
+                    event: Some("ping".into()),
+                    data: "x".into()
+                }),
+                frame("last"),
+            ]
+        );
+        let bytes = body.as_bytes();
+        for cut in 0..bytes.len() {
+            let split = frames_of_chunks(vec![bytes[..cut].to_vec(), bytes[cut..].to_vec()]).await;
+            assert_eq!(split, whole, "split at byte {cut}");
+        }
+    }
+}
