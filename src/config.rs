@@ -163,7 +163,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 format!("provider `{}` is defined twice", p.name),
             ));
         }
-        if p.base_url.is_none() && p.name != DEMO {
+        if p.base_url.is_none() && builtin(&p.name).is_none() {
             return Err(err(
                 place,
                 format!("provider `{}` needs a base_url", p.name),
@@ -199,6 +199,28 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     Ok(config)
 }
 
+/// The built-in provider of that name: the demo provider or a preset.
+fn builtin(name: &str) -> Option<ProviderConfig> {
+    if name == DEMO {
+        return Some(ProviderConfig::demo());
+    }
+    provider::presets().into_iter().find(|p| p.name == name)
+}
+
+fn inherit(mut p: ProviderConfig, b: ProviderConfig) -> ProviderConfig {
+    p.base_url = p.base_url.or(b.base_url);
+    if p.api_key_env.is_none() && p.api_key_cmd.is_none() {
+        p.api_key_env = b.api_key_env;
+    }
+    p.auth = p.auth.or(b.auth);
+    p.price_currency = p.price_currency.or(b.price_currency);
+    p.reported_cost_currency = p.reported_cost_currency.or(b.reported_cost_currency);
+    for (k, v) in b.headers {
+        p.headers.entry(k).or_insert(v);
+    }
+    p
+}
+
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
@@ -216,8 +238,18 @@ fn find_provider_line(text: &str, name: &str) -> Option<(usize, usize)> {
 impl Config {
     /// Every usable provider: the configured ones, then each preset whose key variable is
     /// set (and that the config does not redefine), then the demo provider unless configured.
+    ///
+    /// A configured provider named like a built-in one (`demo`, `clipia`, ...) takes the
+    /// built-in's settings for every field it leaves out.
     pub fn providers(&self) -> Vec<ProviderConfig> {
-        let mut out = self.providers.clone();
+        let mut out: Vec<ProviderConfig> = self
+            .providers
+            .iter()
+            .map(|p| match builtin(&p.name) {
+                Some(b) => inherit(p.clone(), b),
+                None => p.clone(),
+            })
+            .collect();
         for preset in provider::presets() {
             let configured = out.iter().any(|p| p.name == preset.name);
             let key_set = preset
@@ -278,6 +310,11 @@ headers = { "X-Title" = "switchboard" }  # optional
         assert!(e.to_string().starts_with("/tmp/c.toml:4:"), "{e}");
         assert!(e.message.contains("openai-chat"), "{e}");
 
+        // A built-in name needs nothing more; it inherits the preset's settings.
+        let c = parse("[[providers]]\nname = \"clipia\"\n", Path::new("c.toml")).unwrap();
+        let clipia = c.provider("clipia").unwrap();
+        assert_eq!(clipia.base_url.as_deref(), Some("https://api.clipia.ai/v1"));
+        assert_eq!(clipia.api_key_env.as_deref(), Some("CLIPIA_API_KEY"));
         let e = parse("[[providers]]\nname = \"x\"\n", Path::new("c.toml")).unwrap_err();
         assert!(e.message.contains("needs a base_url"), "{e}");
 

@@ -1,1 +1,21 @@
+//! Headless commands: each reads the config, does one job, prints for people or `--json`
+//! for programs, and returns an exit code. Errors are one line, never a panic.
+
 pub mod ask;
+pub mod config_cmd;
+pub mod demo_server;
+pub mod models;
+
+use std::path::Path;
+
+use crate::config::{self, Config};
+
+/// A command failure, already worded for people.
+pub type CliError = String;
+
+/// Loads the config (missing is fine unless named explicitly); a malformed one stops here
+/// with its file, line and problem.
+pub fn load_config(path: Option<&Path>) -> Result<Config, CliError> {
+    let loc = config::locate(path);
+    config::load(&loc).map_err(|e| format!("invalid config: {e}"))
+}

@@ -72,7 +72,7 @@ impl ProviderConfig {
             protocol: Protocol::OpenAiChat,
             api_key_env: None,
             api_key_cmd: None,
-            auth: Some(AuthScheme::None),
+            auth: None,
             headers: BTreeMap::new(),
             price_currency: Some(Currency::Usd),
             reported_cost_currency: Some(Currency::Usd),

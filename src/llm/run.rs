@@ -427,14 +427,9 @@ fn transport_error(e: &reqwest::Error, connect: Duration) -> ProviderError {
             after_ms: u64::try_from(connect.as_millis()).unwrap_or(u64::MAX),
         };
     }
-    let mut message = without_url_secrets(&e.to_string());
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
+    ProviderError::Transport {
+        message: without_url_secrets(&super::sse::error_chain(e)),
     }
-    ProviderError::Transport { message }
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is rare from APIs and is ignored).
@@ -507,7 +502,7 @@ async fn read_body(
                     message: format!(
                         "the connection broke after {} bytes of the body: {}",
                         bytes.len(),
-                        without_url_secrets(&e.to_string())
+                        without_url_secrets(&super::sse::error_chain(&e))
                     ),
                 });
             }

@@ -28,7 +28,7 @@ pub enum SseError {
 pub fn frames<S, E>(bytes: S) -> impl Stream<Item = Result<SseFrame, SseError>>
 where
     S: Stream<Item = Result<Bytes, E>>,
-    E: std::fmt::Display,
+    E: std::error::Error,
 {
     let closing = stream::once(async { Ok(Bytes::from_static(b"\n\n")) });
     bytes.chain(closing).eventsource().map(|item| match item {
@@ -37,10 +37,26 @@ where
             event: (!ev.event.is_empty() && ev.event != "message").then_some(ev.event),
             data: ev.data,
         }),
-        Err(EventStreamError::Transport(e)) => Err(SseError::Transport(e.to_string())),
+        Err(EventStreamError::Transport(e)) => Err(SseError::Transport(error_chain(&e))),
         Err(EventStreamError::Utf8(e)) => Err(SseError::Decode(format!("invalid UTF-8: {e}"))),
         Err(EventStreamError::Parser(e)) => Err(SseError::Decode(format!("bad SSE: {e}"))),
     })
+}
+
+/// An error and its sources, joined: reqwest's own message alone ("error decoding response
+/// body") does not say that the connection closed.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
 }
 
 /// Frames a body already split into chunks: for tests and replays.
