@@ -281,6 +281,11 @@ impl Session<'_> {
         tokio::pin!(frames);
         let mut events = Vec::new();
         loop {
+            // Frames already buffered are taken without waiting, so the waits below would
+            // not see a cancel made meanwhile (from the callback, say): check it here.
+            if self.cancel.is_cancelled() {
+                return Err(ProviderError::Cancelled);
+            }
             // Take what is ready without waiting; before waiting, say so once.
             let next = match frames.next().now_or_never() {
                 Some(item) => item,
@@ -467,7 +472,14 @@ pub async fn get_text(
 
 fn http_error(status: u16, body: String, retry_after_secs: Option<u64>) -> ProviderError {
     let (message, code) = error_message(&body).unwrap_or_else(|| {
-        let snippet: String = body.trim().chars().take(300).collect();
+        // Whitespace collapsed: an HTML error page must not make the error span lines.
+        let snippet: String = body
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .take(300)
+            .collect();
         (snippet, None)
     });
     ProviderError::Http {
