@@ -118,6 +118,17 @@ fn main() {
         times.push(t0.elapsed());
     }
     let t = median(&mut times);
+    let mut framing = Vec::new();
+    for _ in 0..RUNS {
+        let t0 = ThreadTime::now();
+        let frames = client_rt.block_on(frames_of_chunks(chunks.clone()));
+        assert!(frames.len() > TOKENS);
+        framing.push(t0.elapsed());
+    }
+    println!(
+        "SSE framing alone (eventsource-stream): median {:.1} ms CPU",
+        ms(median(&mut framing))
+    );
     println!(
         "decoder alone: {} KiB, {events} events, median {:.1} ms CPU = {:.0} tokens/s",
         body.len() / 1024,

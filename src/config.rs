@@ -169,18 +169,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 format!("provider `{}` needs a base_url", p.name),
             ));
         }
-        if let Some(url) = &p.base_url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            return Err(err(
-                place,
-                format!(
-                    "provider `{}`: base_url must start with http:// or https://",
-                    p.name
-                ),
-            ));
+        let urls = p.base_url.iter().chain(p.base_urls.values());
+        for url in urls {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(err(
+                    place,
+                    format!(
+                        "provider `{}`: base URL `{url}` must start with http:// or https://",
+                        p.name
+                    ),
+                ));
+            }
         }
     }
+    let mut config = config;
+    inherit_protocols(&mut config, text);
     if let Some(m) = &config.default_model {
         ModelRef::parse(m).map_err(|e| err(None, format!("default_model: {e}")))?;
     }
@@ -199,12 +202,33 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     Ok(config)
 }
 
-/// The built-in provider of that name: the demo provider or a preset.
+/// The built-in provider of that name: the demo provider, a preset or a local server.
 fn builtin(name: &str) -> Option<ProviderConfig> {
     if name == DEMO {
         return Some(ProviderConfig::demo());
     }
-    provider::presets().into_iter().find(|p| p.name == name)
+    provider::presets()
+        .into_iter()
+        .chain(provider::local_presets())
+        .find(|p| p.name == name)
+}
+
+/// A provider named like a built-in one and written without `protocol` keeps the
+/// built-in's protocol (`[[providers]] name = "anthropic"` stays Anthropic): serde alone
+/// cannot tell a missing `protocol` from the default one, so the text is asked.
+fn inherit_protocols(config: &mut Config, text: &str) {
+    let Ok(table) = toml::from_str::<toml::Table>(text) else {
+        return;
+    };
+    let Some(entries) = table.get("providers").and_then(toml::Value::as_array) else {
+        return;
+    };
+    for (p, entry) in config.providers.iter_mut().zip(entries) {
+        let given = entry.as_table().is_some_and(|t| t.contains_key("protocol"));
+        if let (false, Some(b)) = (given, builtin(&p.name)) {
+            p.protocol = b.protocol;
+        }
+    }
 }
 
 fn inherit(mut p: ProviderConfig, b: ProviderConfig) -> ProviderConfig {
@@ -213,6 +237,16 @@ fn inherit(mut p: ProviderConfig, b: ProviderConfig) -> ProviderConfig {
         p.api_key_env = b.api_key_env;
     }
     p.auth = p.auth.or(b.auth);
+    for (k, v) in b.base_urls {
+        p.base_urls.entry(k).or_insert(v);
+    }
+    for (k, v) in b.body {
+        p.body.entry(k).or_insert(v);
+    }
+    for (k, v) in b.models {
+        p.models.entry(k).or_insert(v);
+    }
+    p.sandbox_key_prefix = p.sandbox_key_prefix.or(b.sandbox_key_prefix);
     p.price_currency = p.price_currency.or(b.price_currency);
     p.reported_cost_currency = p.reported_cost_currency.or(b.reported_cost_currency);
     for (k, v) in b.headers {
@@ -267,9 +301,17 @@ impl Config {
         out
     }
 
-    /// The provider named `name`, among `providers()`.
+    /// The provider named `name`: among `providers()`, else a local server preset
+    /// (`ollama`, `llamacpp`, `vllm`), which is used only when named like this.
     pub fn provider(&self, name: &str) -> Option<ProviderConfig> {
-        self.providers().into_iter().find(|p| p.name == name)
+        self.providers()
+            .into_iter()
+            .find(|p| p.name == name)
+            .or_else(|| {
+                provider::local_presets()
+                    .into_iter()
+                    .find(|p| p.name == name)
+            })
     }
 
     /// The model to use when none is named.
@@ -283,6 +325,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::llm::protocol::Protocol;
 
     #[test]
     fn documented_form_parses() {
@@ -300,6 +343,75 @@ headers = { "X-Title" = "switchboard" }  # optional
         assert_eq!(c.providers[0].headers["X-Title"], "switchboard");
         let names: Vec<_> = c.providers().into_iter().map(|p| p.name).collect();
         assert!(names.contains(&"demo".to_string()));
+    }
+
+    #[test]
+    fn routes_extras_and_per_model_settings() {
+        let text = r#"
+[[providers]]
+name = "gateway"
+base_url = "https://gw.example/v1"
+api_key_env = "GW_KEY"
+body = { provider = { order = ["a"] } }
+
+[providers.base_urls]
+anthropic = "https://gw.example"
+openai-responses = "https://gw.example/v1"
+
+[providers.models."claude-x"]
+protocols = ["anthropic", "openai-chat"]
+headers = { "anthropic-beta" = "b1" }
+body = { provider = { sort = "price" } }
+reasoning = true
+
+[[providers]]
+name = "anthropic"
+api_key_env = "MY_ANTHROPIC_KEY"
+"#;
+        let c = parse(text, Path::new("c.toml")).unwrap();
+        let gw = c.provider("gateway").unwrap();
+        assert_eq!(
+            gw.protocols(),
+            vec![
+                Protocol::OpenAiChat,
+                Protocol::Anthropic,
+                Protocol::OpenAiResponses
+            ]
+        );
+        let m = gw.model("claude-x").unwrap();
+        assert_eq!(m.protocols[0], Protocol::Anthropic);
+        assert_eq!(
+            serde_json::Value::Object(gw.body_for("claude-x")),
+            serde_json::json!({"provider": {"order": ["a"], "sort": "price"}})
+        );
+        // A built-in named without `protocol` keeps the built-in's.
+        let a = c.provider("anthropic").unwrap();
+        assert_eq!(a.protocol, Protocol::Anthropic);
+        assert_eq!(a.base_url.as_deref(), Some("https://api.anthropic.com"));
+        assert_eq!(a.api_key_env.as_deref(), Some("MY_ANTHROPIC_KEY"));
+        let e = parse(
+            "[[providers]]\nname = \"x\"\nbase_url = \"http://h/v1\"\n[providers.base_urls]\ngrpc = \"http://h\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("grpc"), "{e}");
+    }
+
+    #[test]
+    fn local_servers_only_when_named() {
+        let c = Config::default();
+        assert!(
+            c.providers().iter().all(|p| p.name != "ollama"),
+            "a local preset must not be enabled on its own"
+        );
+        let ollama = c.provider("ollama").unwrap();
+        assert_eq!(
+            ollama.base_url.as_deref(),
+            Some("http://localhost:11434/v1")
+        );
+        assert_eq!(ollama.api_key_env, None);
+        let c = parse("[[providers]]\nname = \"vllm\"\n", Path::new("c.toml")).unwrap();
+        assert!(c.providers().iter().any(|p| p.name == "vllm"));
     }
 
     #[test]

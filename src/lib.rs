@@ -8,4 +8,5 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod llm;
+pub mod tui;
 pub mod workbench;

@@ -43,7 +43,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("switchboard: cannot start the async runtime: {e}");
+            cli::print_err(&format!("switchboard: cannot start the async runtime: {e}"));
             return ExitCode::FAILURE;
         }
     };
@@ -60,7 +60,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("switchboard: {e}");
+            cli::print_err(&format!("switchboard: {e}"));
             ExitCode::FAILURE
         }
     }

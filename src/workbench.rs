@@ -1,5 +1,9 @@
 //! The configured world a command or the UI works in: providers, the shared HTTP client,
-//! and the demo server, started the first time the demo provider is used.
+//! and the demo server, started the first time the demo provider is used. Here a model
+//! reference becomes a request: the route (protocol and base URL) is chosen, the model's
+//! traits looked up, the provider's and model's extra headers and body fields applied.
+
+mod lists;
 
 use std::net::{Ipv4Addr, SocketAddr};
 
@@ -8,13 +12,14 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::demo::DemoServer;
-use crate::llm::catalog::{ModelInfo, parse_models_list};
+use crate::llm::catalog::{ModelInfo, bundled_model};
 use crate::llm::chat::ChatRequest;
 use crate::llm::error::ProviderError;
 use crate::llm::http::HttpRequest;
 use crate::llm::money::Currency;
-use crate::llm::protocol::{Protocol, build_request};
-use crate::llm::provider::{DEMO, ModelRef, ProviderConfig};
+use crate::llm::protocol::common::deep_merge;
+use crate::llm::protocol::{ModelTraits, Protocol, build};
+use crate::llm::provider::{DEMO, ModelRef, ProviderConfig, demo_base};
 use crate::llm::run::{self, RunOptions, Timeouts};
 
 /// Everything needed to turn a model reference and a chat into a request, and to send it.
@@ -31,6 +36,11 @@ pub struct Prepared {
     pub request: HttpRequest,
     pub protocol: Protocol,
     pub options: RunOptions,
+    /// What is worth telling before sending: parameters left out or renamed for this
+    /// protocol and model, a sandbox key. Shown by `ask` on stderr.
+    pub notes: Vec<String>,
+    /// The key runs in the provider's sandbox (a `clipia_test_` key): nothing is charged.
+    pub sandbox: bool,
 }
 
 impl Workbench {
@@ -63,14 +73,27 @@ impl Workbench {
         })
     }
 
-    /// The base URL to use for `p`: its own, or the in-process demo server's.
+    /// The base URL of `p`'s default protocol: its own, or the in-process demo server's.
     pub async fn base_url(&self, p: &ProviderConfig) -> Result<String, ProviderError> {
-        if let Some(url) = &p.base_url {
-            return Ok(url.clone());
+        self.base_url_for(p, p.protocol).await
+    }
+
+    /// The base URL of `protocol` on `p`. The in-process demo server serves every protocol
+    /// on one address.
+    pub async fn base_url_for(
+        &self,
+        p: &ProviderConfig,
+        protocol: Protocol,
+    ) -> Result<String, ProviderError> {
+        if let Some(url) = p.base_url_for(protocol) {
+            return Ok(url);
         }
-        if p.name != DEMO {
+        if p.name != DEMO || p.base_url.is_some() {
             return Err(ProviderError::Config {
-                message: format!("provider {}: no base_url is configured", p.name),
+                message: format!(
+                    "provider {}: no base URL is configured for the {protocol} protocol",
+                    p.name
+                ),
             });
         }
         let server = self
@@ -80,24 +103,78 @@ impl Workbench {
             .map_err(|e| ProviderError::Config {
                 message: format!("could not start the demo server on 127.0.0.1: {e}"),
             })?;
-        Ok(server.base_url())
+        Ok(demo_base(&server.base_url(), protocol))
     }
 
-    /// Builds the exact request for `chat` to `model`.
+    /// The protocols that serve `model` on `p`, preferred first: the config's list for the
+    /// model, else the catalog's; empty when neither knows (the provider's default then).
+    pub fn routes(&self, p: &ProviderConfig, model: &str) -> Vec<Protocol> {
+        if let Some(m) = p.model(model).filter(|m| !m.protocols.is_empty()) {
+            return m.protocols.clone();
+        }
+        bundled_model(&p.name, model)
+            .map(|m| m.protocols)
+            .unwrap_or_default()
+    }
+
+    /// What is known of `model` on `p`, for parameter mapping: the catalog (or the demo's
+    /// own table), with the config's per-model settings laid over it.
+    pub fn traits(&self, p: &ProviderConfig, model: &str) -> ModelTraits {
+        let mut known = ModelTraits::guess(model);
+        if p.name == DEMO {
+            let base = model.split('+').next().unwrap_or_default();
+            if let Some(m) = crate::demo::models().iter().find(|m| m.id == base) {
+                known.reasoning = Some(m.reasoning);
+                known.max_output = Some(m.max_output);
+            }
+        } else if let Some(m) = bundled_model(&p.name, model) {
+            known.reasoning = m.capabilities.reasoning.or(known.reasoning);
+            known.max_output = m.max_output;
+        }
+        p.traits(model, known)
+    }
+
+    /// Builds the exact request for `chat` to `model`, over the route the model and the
+    /// provider agree on.
     pub async fn prepare(
         &self,
         model: &ModelRef,
         chat: &ChatRequest,
     ) -> Result<Prepared, ProviderError> {
+        self.prepare_with(model, chat, None).await
+    }
+
+    /// Builds the exact request for `chat` to `model` over `protocol` when given (it must be
+    /// a route of the model and a protocol the provider serves), else over the model's
+    /// preferred route.
+    pub async fn prepare_with(
+        &self,
+        model: &ModelRef,
+        chat: &ChatRequest,
+        protocol: Option<Protocol>,
+    ) -> Result<Prepared, ProviderError> {
         let p = self.provider(&model.provider)?;
-        let base = self.base_url(&p).await?;
-        let endpoint = p.endpoint(Some(&base)).await?;
+        let routes = self.routes(&p, &model.model);
+        let protocol = p.route(protocol, &model.model, &routes)?;
+        let base = self.base_url_for(&p, protocol).await?;
+        let endpoint = p
+            .endpoint_for(protocol, Some(&base), Some(&model.model))
+            .await?;
         let mut chat = chat.clone();
         chat.model = model.model.clone();
-        let request = build_request(p.protocol, &endpoint, &chat)?;
+        // The provider's fields, then the model's, then the user's own win.
+        let mut extra = p.body_for(&model.model);
+        deep_merge(&mut extra, &chat.params.extra);
+        chat.params.extra = extra;
+        let built = build(protocol, &endpoint, &chat, &self.traits(&p, &model.model))?;
+        let mut notes = built.notes;
+        let sandbox = endpoint.key.as_ref().is_some_and(|k| p.is_sandbox_key(k));
+        if let Some(note) = endpoint.key.as_ref().and_then(|k| p.sandbox_note(k)) {
+            notes.push(note);
+        }
         Ok(Prepared {
-            request,
-            protocol: p.protocol,
+            request: built.request,
+            protocol,
             options: RunOptions {
                 timeouts: self.timeouts,
                 reported_cost_currency: p
@@ -106,35 +183,22 @@ impl Workbench {
                     .unwrap_or(Currency::Credits),
                 ..RunOptions::default()
             },
+            notes,
+            sandbox,
         })
     }
 
-    /// The provider's live model list (`GET {base}/models`).
+    /// The provider's live model list, in the form of its default protocol:
+    /// `GET {base}/models` (OpenAI), `GET {base}/v1/models` (Anthropic),
+    /// `GET {base}/v1beta/models` (Gemini, chat models only).
     pub async fn list_models(
         &self,
         p: &ProviderConfig,
         cancel: &CancellationToken,
     ) -> Result<Vec<ModelInfo>, ProviderError> {
-        if p.protocol != Protocol::OpenAiChat {
-            return Err(ProviderError::Config {
-                message: format!(
-                    "listing models over the {} protocol is not available yet",
-                    p.protocol
-                ),
-            });
-        }
         let base = self.base_url(p).await?;
-        let endpoint = p.endpoint(Some(&base)).await?;
-        let mut req = HttpRequest::get(endpoint.url("models"));
-        endpoint.apply_headers(&mut req);
-        let body = run::get_text(&self.client, &req, &self.timeouts, cancel).await?;
-        parse_models_list(
-            &p.name,
-            &body,
-            p.price_currency.as_ref(),
-            &format!("live GET {}", req.redacted().url),
-        )
-        .map_err(|message| ProviderError::Decode { message })
+        let endpoint = p.endpoint_for(p.protocol, Some(&base), None).await?;
+        lists::fetch(self, p, &endpoint, cancel).await
     }
 }
 
@@ -158,6 +222,7 @@ impl Workbench {
             cached_input_per_mtok: m.cached_input_usd_per_mtok.and_then(d),
             cache_write_per_mtok: None,
             per_request: None,
+            ..crate::llm::money::Price::default()
         })
     }
 }

@@ -14,6 +14,7 @@ use crate::llm::error::ProviderError;
 use crate::llm::event::StreamEvent;
 use crate::llm::http::Exchange;
 use crate::llm::money::{Money, cost};
+use crate::llm::protocol::Protocol;
 use crate::llm::provider::ModelRef;
 use crate::llm::run::{self, Update};
 use crate::workbench::Workbench;
@@ -43,6 +44,10 @@ pub struct AskArgs {
     /// An extra body field, KEY=VALUE with VALUE as JSON (or a plain string); repeatable.
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
+    /// The wire protocol: openai-chat | anthropic | openai-responses | gemini [default: the
+    /// model's preferred route on its provider, else the provider's protocol]
+    #[arg(long, value_name = "PROTOCOL", value_parser = parse_protocol)]
+    pub protocol: Option<Protocol>,
     /// Ask for the whole answer at once instead of a stream.
     #[arg(long)]
     pub no_stream: bool,
@@ -55,6 +60,13 @@ pub struct AskArgs {
     /// The prompt; read from stdin when absent or `-`.
     #[arg(value_name = "PROMPT")]
     pub prompt: Vec<String>,
+}
+
+fn parse_protocol(s: &str) -> Result<Protocol, String> {
+    Protocol::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Protocol::ALL.iter().map(|p| p.name()).collect();
+        format!("expected one of {}", names.join(", "))
+    })
 }
 
 fn parse_effort(s: &str) -> Result<ReasoningEffort, String> {
@@ -83,9 +95,14 @@ pub async fn run(config_path: Option<&Path>, args: AskArgs) -> Result<ExitCode, 
     let chat = build_chat(&args, prompt)?;
     let bench = Workbench::new(config).map_err(|e| e.to_string())?;
     let prepared = bench
-        .prepare(&model, &chat)
+        .prepare_with(&model, &chat, args.protocol)
         .await
         .map_err(|e| e.to_string())?;
+    if !args.json {
+        for note in &prepared.notes {
+            eprintln!("note: {note}");
+        }
+    }
 
     let cancel = CancellationToken::new();
     let on_interrupt = cancel.clone();
@@ -113,7 +130,10 @@ pub async fn run(config_path: Option<&Path>, args: AskArgs) -> Result<ExitCode, 
         .zip(price.as_ref())
         .and_then(|(u, p)| cost(u, p));
     if args.json {
-        printer.json_line(&summary_json(&model, &exchange, computed.as_ref()));
+        let mut summary = summary_json(&model, &exchange, computed.as_ref());
+        summary["protocol"] = json!(prepared.protocol.name());
+        summary["notes"] = json!(prepared.notes);
+        printer.json_line(&summary);
     } else {
         for e in &exchange.decode_errors {
             eprintln!("warning: {e}");
@@ -135,7 +155,11 @@ pub async fn run(config_path: Option<&Path>, args: AskArgs) -> Result<ExitCode, 
             eprintln!("switchboard: cancelled");
             Ok(ExitCode::from(130))
         }
-        Some(e) => Err(e.to_string()),
+        // One line: the provider's message, then what to do about it.
+        Some(e) => Err(match e.advice() {
+            Some(advice) => format!("{e} (what to do: {advice})"),
+            None => e.to_string(),
+        }),
     }
 }
 

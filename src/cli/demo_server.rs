@@ -1,4 +1,5 @@
-//! `switchboard demo-server`: the demo provider on its own, for any OpenAI client.
+//! `switchboard demo-server`: the demo provider on its own, for any OpenAI, Anthropic or
+//! Gemini client.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -26,13 +27,19 @@ pub async fn run(args: DemoServerArgs) -> Result<ExitCode, CliError> {
         eprintln!("warning: listening on {addr}, reachable from other machines");
     }
     let ids: Vec<&str> = demo::models().iter().map(|m| m.id).collect();
-    eprintln!(
-        "Switchboard demo provider on http://{addr}/v1 (OpenAI chat completions; any key)\n\
+    let banner = format!(
+        "Switchboard demo provider on http://{addr}/v1 (any key)\n\
+         protocols: openai-chat and openai-responses at http://{addr}/v1, \
+         anthropic and gemini at http://{addr}\n\
          models: {}\n\
-         misbehave on request: model suffix like demo-fast+429, +500, +drop, +malformed, +trickle\n\
+         misbehave on request: model suffix like demo-fast+429, +402, +500, +drop, +error, \
+         +malformed, +trickle\n\
          Ctrl-C stops it.",
         ids.join(", ")
     );
+    // One write, and no panic if nobody reads stderr any more (a test reads the first line
+    // and closes the pipe; `eprintln!` would write in pieces and panic on the broken pipe).
+    super::print_err(&banner);
     demo::serve(listener, async {
         let _ = tokio::signal::ctrl_c().await;
     })

@@ -13,6 +13,16 @@ use crate::config::{self, Config};
 /// A command failure, already worded for people.
 pub type CliError = String;
 
+/// Writes one line to stderr in a single write, ignoring errors: a closed stderr must not
+/// turn into a panic (`eprintln!` panics on a broken pipe).
+pub fn print_err(line: &str) {
+    use std::io::Write;
+    let mut text = String::with_capacity(line.len() + 1);
+    text.push_str(line);
+    text.push('\n');
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
 /// Loads the config (missing is fine unless named explicitly); a malformed one stops here
 /// with its file, line and problem.
 pub fn load_config(path: Option<&Path>) -> Result<Config, CliError> {

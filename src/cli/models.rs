@@ -1,6 +1,18 @@
-//! `switchboard models`: every model of every configured provider, from its live list.
+//! `switchboard models`: the catalog of the configured providers (or of every provider the
+//! bundled catalog knows, with `--all`), sorted and filtered, as a table, JSON or CSV.
+//!
+//! Where the figures come from: the bundled catalog, with each provider's live model list
+//! laid over it. Live lists are cached on disk (`catalog.json` in the platform cache dir) and
+//! the network is asked only when
+//! * `--refresh` is given (a failed refresh keeps the cached list and says why), or
+//! * a provider has no cached list yet and its key is set (or it needs none), or
+//! * the provider is the built-in demo, whose list is local and cheap (never cached).
+//!
+//! A cached list older than a day is marked stale in the SOURCE column.
 
-use std::path::Path;
+mod view;
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
@@ -8,112 +20,207 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use super::{CliError, load_config};
-use crate::llm::catalog::ModelInfo;
-use crate::llm::money::Price;
+use crate::llm::catalog::cache::now_unix;
+use crate::llm::catalog::{
+    CatalogCache, Filter, ModelInfo, SortKey, bundled, fetch_live, filter_models, merge_provider,
+    sort_models,
+};
+use crate::llm::provider::{DEMO, ProviderConfig};
 use crate::workbench::Workbench;
 
+pub use view::{csv, table};
+
 #[derive(Args, Debug)]
+#[command(after_help = "\
+Figures come from the bundled catalog (built from the providers' price pages, every price \
+with its source) with each provider's live model list laid over it. Live lists are cached \
+in catalog.json in the cache dir and marked stale after a day; without --refresh the \
+network is asked only for a provider that has no cached list and whose key is set, and for \
+the local demo provider. Unknown prices show as ?, never 0; prices in different currencies \
+are never compared: price sorts group them by currency.")]
 pub struct ModelsArgs {
-    /// Only this provider.
+    /// Only this provider (repeat for several).
     #[arg(long, value_name = "NAME")]
-    pub provider: Option<String>,
-    /// Print JSON.
+    pub provider: Vec<String>,
+    /// Also list the bundled catalogs of providers that are not configured.
     #[arg(long)]
+    pub all: bool,
+    /// Fetch every configured provider's live model list now (a failure keeps the cache).
+    #[arg(long)]
+    pub refresh: bool,
+    /// Sort by: input, output, blended (3:1 input:output), context, name, provider.
+    #[arg(long, value_name = "KEY", value_parser = parse_sort)]
+    pub sort: Option<SortKey>,
+    /// Reverse the sort.
+    #[arg(long)]
+    pub reverse: bool,
+    /// Only models with this capability (repeat for several): reasoning, tools, vision,
+    /// audio_input, video_input, image_output, audio_output, structured_output, coding.
+    #[arg(long = "cap", value_name = "CAPABILITY")]
+    pub caps: Vec<String>,
+    /// Only models whose provider, id or name contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Print JSON.
+    #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+    /// Print CSV.
+    #[arg(long)]
+    pub csv: bool,
+    /// The catalog cache file [default: catalog.json in the platform cache dir].
+    #[arg(long, value_name = "FILE", env = "SWITCHBOARD_CATALOG_CACHE")]
+    pub cache: Option<PathBuf>,
+}
+
+fn parse_sort(s: &str) -> Result<SortKey, String> {
+    SortKey::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = SortKey::ALL.iter().map(|k| k.name()).collect();
+        format!("unknown sort `{s}`: one of {}", names.join(", "))
+    })
+}
+
+/// Something worth telling beside the list: a failed refresh, a missing cache.
+struct Note {
+    provider: String,
+    message: String,
+    /// The provider has nothing to show but the bundled catalog (or nothing at all).
+    failed: bool,
 }
 
 pub async fn run(config_path: Option<&Path>, args: ModelsArgs) -> Result<ExitCode, CliError> {
     let config = load_config(config_path)?;
     let bench = Workbench::new(config).map_err(|e| e.to_string())?;
-    let providers = match &args.provider {
-        Some(name) => vec![bench.provider(name).map_err(|e| e.to_string())?],
-        None => bench.config.providers(),
+    let configured: Vec<ProviderConfig> = bench
+        .config
+        .providers()
+        .into_iter()
+        .filter(|p| args.provider.is_empty() || args.provider.contains(&p.name))
+        .collect();
+    for name in &args.provider {
+        let known = configured.iter().any(|p| &p.name == name)
+            || (args.all && bundled().iter().any(|m| &m.provider == name));
+        if !known {
+            bench.provider(name).map_err(|e| e.to_string())?;
+        }
+    }
+    let cache_path = args.cache.clone().or_else(CatalogCache::default_path);
+    let mut notes = Vec::new();
+    let mut cache = match cache_path.as_deref().map(CatalogCache::load) {
+        Some(Ok(c)) => c,
+        Some(Err(e)) => {
+            notes.push(Note {
+                provider: "cache".into(),
+                message: format!("{e}; starting a new one"),
+                failed: false,
+            });
+            CatalogCache::default()
+        }
+        None => CatalogCache::default(),
     };
+    let mut dirty = false;
     let cancel = CancellationToken::new();
+    let now = now_unix();
     let mut models: Vec<ModelInfo> = Vec::new();
-    let mut errors = Vec::new();
-    for p in &providers {
-        match bench.list_models(p, &cancel).await {
-            Ok(list) => models.extend(list),
-            Err(e) => errors.push((p.name.clone(), e.to_string())),
-        }
+    for p in &configured {
+        let cached = cache.get(&p.name).cloned();
+        let fetch =
+            p.name == DEMO || args.refresh || (cached.is_none() && p.resolve_key().await.is_ok());
+        let live = if fetch {
+            let result = match bench.base_url(p).await {
+                Ok(base) => fetch_live(&bench.client, &bench.timeouts, p, &base, &cancel).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok((list, url)) => {
+                    if p.name != DEMO {
+                        cache.put(&p.name, &url, list.clone(), now);
+                        dirty = true;
+                    }
+                    list
+                }
+                Err(e) => {
+                    let why = e.to_string();
+                    let kept = match &cached {
+                        Some(c) => format!(
+                            "showing the cached list from {} ago",
+                            crate::llm::catalog::cache::age_text(c.age_secs(now))
+                        ),
+                        None => "showing the bundled catalog only".to_string(),
+                    };
+                    if cached.is_some() {
+                        cache.record_failure(&p.name, &why, now);
+                        dirty = true;
+                    }
+                    notes.push(Note {
+                        provider: p.name.clone(),
+                        message: format!("could not fetch the model list: {why}; {kept}"),
+                        failed: cached.is_none(),
+                    });
+                    cached.map(|c| c.models).unwrap_or_default()
+                }
+            }
+        } else {
+            cached.map(|c| c.models).unwrap_or_default()
+        };
+        models.extend(merge_provider(&p.name, &live));
     }
-    if args.json {
-        let errs: Vec<_> = errors
+    if args.all {
+        let mut others: Vec<&str> = bundled()
             .iter()
-            .map(|(p, e)| json!({"provider": p, "error": e}))
+            .map(|m| m.provider.as_str())
+            .filter(|name| !configured.iter().any(|p| p.name == *name))
+            .filter(|name| args.provider.is_empty() || args.provider.iter().any(|p| p == name))
             .collect();
-        println!("{}", json!({"models": models, "errors": errs}));
-    } else {
-        print!("{}", table(&models));
-        for (p, e) in &errors {
-            eprintln!("{p}: {e}");
+        others.dedup();
+        for name in others {
+            models.extend(merge_provider(name, &[]));
         }
     }
-    Ok(if models.is_empty() && !errors.is_empty() {
+    if dirty
+        && let Some(path) = &cache_path
+        && let Err(e) = cache.save(path)
+    {
+        notes.push(Note {
+            provider: "cache".into(),
+            message: e,
+            failed: false,
+        });
+    }
+    let filter = Filter {
+        capabilities: args.caps.clone(),
+        providers: Vec::new(),
+        text: args.search.clone(),
+    };
+    let mut models = filter_models(models, &filter);
+    if let Some(key) = args.sort {
+        sort_models(&mut models, key, args.reverse);
+    } else if args.reverse {
+        models.reverse();
+    }
+    print_all(&args, &models, &notes, now);
+    let all_failed = !notes.is_empty() && notes.iter().any(|n| n.failed);
+    Ok(if models.is_empty() && all_failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
 }
 
-fn price_text(p: Option<&Price>) -> (String, String) {
-    let Some(p) = p else {
-        return ("?".into(), "?".into());
-    };
-    let cur = p
-        .currency
-        .as_ref()
-        .map_or("?".to_string(), |c| c.to_string());
-    let f = |d: Option<rust_decimal::Decimal>| {
-        d.map_or("?".to_string(), |d| format!("{} {cur}", d.normalize()))
-    };
-    (f(p.input_per_mtok), f(p.output_per_mtok))
-}
-
-/// A plain text table: model, context, input and output price per 1M tokens, capabilities.
-pub fn table(models: &[ModelInfo]) -> String {
-    let mut rows = vec![[
-        "MODEL".to_string(),
-        "CONTEXT".into(),
-        "IN /1M".into(),
-        "OUT /1M".into(),
-        "CAPS".into(),
-    ]];
-    for m in models {
-        let (i, o) = price_text(m.price.as_ref());
-        let c = &m.capabilities;
-        let caps: Vec<&str> = [
-            (c.reasoning, "reasoning"),
-            (c.tools, "tools"),
-            (c.vision, "vision"),
-        ]
-        .into_iter()
-        .filter_map(|(has, name)| (has == Some(true)).then_some(name))
-        .collect();
-        rows.push([
-            format!("{}/{}", m.provider, m.id),
-            m.context_window.map_or("?".into(), |c| c.to_string()),
-            i,
-            o,
-            caps.join(","),
-        ]);
-    }
-    let mut widths = [0usize; 5];
-    for r in &rows {
-        for (w, cell) in widths.iter_mut().zip(r) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for r in &rows {
-        let line: Vec<String> = r
+fn print_all(args: &ModelsArgs, models: &[ModelInfo], notes: &[Note], now: u64) {
+    if args.json {
+        let errs: Vec<_> = notes
             .iter()
-            .zip(widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
+            .map(|n| json!({"provider": n.provider, "error": n.message}))
             .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
+        println!("{}", json!({"models": models, "errors": errs}));
+        return;
     }
-    out
+    if args.csv {
+        print!("{}", csv(models));
+    } else {
+        print!("{}", table(models, now));
+    }
+    for n in notes {
+        eprintln!("{}: {}", n.provider, n.message);
+    }
 }

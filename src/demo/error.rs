@@ -1,9 +1,14 @@
-//! Error replies in the OpenAI envelope `{"error":{"message","type","param","code"}}`.
+//! Error replies, in each protocol's envelope: OpenAI's
+//! `{"error":{"message","type","param","code"}}` (Chat and Responses), Anthropic's
+//! `{"type":"error","error":{"type","message"},"request_id"}`, and Google's
+//! `{"error":{"code","message","status","details"}}` (with the 429 wait in `RetryInfo`).
 
+use super::dialect::Dialect;
 use super::faults::FaultStatus;
 use super::models;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde_json::json;
 
 /// An error reply in the OpenAI envelope `{"error":{"message","type","param","code"}}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,9 +56,80 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = self.body();
+        self.response(Dialect::Chat)
+    }
+}
+
+impl ApiError {
+    /// Anthropic's error `type` for this status.
+    pub fn anthropic_type(&self) -> &'static str {
+        match self.status.as_u16() {
+            401 => "authentication_error",
+            402 => "billing_error",
+            403 => "permission_error",
+            404 => "not_found_error",
+            413 => "request_too_large",
+            429 => "rate_limit_error",
+            529 | 503 => "overloaded_error",
+            s if s >= 500 => "api_error",
+            _ => "invalid_request_error",
+        }
+    }
+
+    /// Google's status name for this HTTP status.
+    pub fn google_status(&self) -> &'static str {
+        match self.status.as_u16() {
+            401 => "UNAUTHENTICATED",
+            402 => "FAILED_PRECONDITION",
+            403 => "PERMISSION_DENIED",
+            404 => "NOT_FOUND",
+            429 => "RESOURCE_EXHAUSTED",
+            503 | 529 => "UNAVAILABLE",
+            s if s >= 500 => "INTERNAL",
+            _ => "INVALID_ARGUMENT",
+        }
+    }
+
+    /// The envelope JSON of `dialect`.
+    pub fn body_for(&self, dialect: Dialect) -> Vec<u8> {
+        let value = match dialect {
+            Dialect::Chat | Dialect::Responses => return self.body(),
+            Dialect::Messages => json!({
+                "type": "error",
+                "error": {"type": self.anthropic_type(), "message": self.message},
+                "request_id": "req_demo",
+            }),
+            Dialect::Gemini => {
+                let mut details = vec![json!({
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": self.code.unwrap_or(self.kind),
+                    "domain": "switchboard.demo",
+                })];
+                if let Some(secs) = self.retry_after {
+                    details.push(json!({
+                        "@type": "type.googleapis.com/google.rpc.RetryInfo",
+                        "retryDelay": format!("{secs}s"),
+                    }));
+                }
+                json!({"error": {
+                    "code": self.status.as_u16(),
+                    "message": self.message,
+                    "status": self.google_status(),
+                    "details": details,
+                }})
+            }
+        };
+        serde_json::to_vec(&value).unwrap_or_default()
+    }
+
+    /// The reply in `dialect`'s form. The wait goes where that protocol puts it: the
+    /// `Retry-After` header, and for Gemini only the body's `RetryInfo`.
+    pub fn response(&self, dialect: Dialect) -> Response {
+        let body = self.body_for(dialect);
         let mut resp = (self.status, [("content-type", "application/json")], body).into_response();
-        if let Some(secs) = self.retry_after {
+        if let Some(secs) = self.retry_after
+            && dialect != Dialect::Gemini
+        {
             resp.headers_mut().insert("retry-after", secs.into());
         }
         resp
@@ -86,6 +162,30 @@ pub fn fault_error(status: FaultStatus) -> ApiError {
             kind: "server_error",
             param: None,
             code: None,
+            retry_after: None,
+        },
+        FaultStatus::PaymentRequired => ApiError {
+            status: StatusCode::PAYMENT_REQUIRED,
+            message: "Insufficient credits: the balance is spent (demo fault 402).".into(),
+            kind: "insufficient_credits",
+            param: None,
+            code: Some("insufficient_credits"),
+            retry_after: None,
+        },
+        FaultStatus::Unavailable => ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: "The service is temporarily unavailable (demo fault 503).".into(),
+            kind: "server_error",
+            param: None,
+            code: Some("unavailable"),
+            retry_after: None,
+        },
+        FaultStatus::Overloaded => ApiError {
+            status: StatusCode::from_u16(529).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+            message: "Overloaded (demo fault 529).".into(),
+            kind: "overloaded_error",
+            param: None,
+            code: Some("overloaded"),
             retry_after: None,
         },
     }
@@ -135,6 +235,16 @@ mod tests {
         let v: serde_json::Value =
             serde_json::from_slice(&ApiError::invalid("bad", None).body()).expect("json");
         assert_eq!(v["error"]["type"], "invalid_request_error");
+        let limited = fault_error(FaultStatus::RateLimited);
+        let v: serde_json::Value =
+            serde_json::from_slice(&limited.body_for(Dialect::Gemini)).expect("json");
+        assert_eq!(v["error"]["status"], "RESOURCE_EXHAUSTED");
+        assert_eq!(v["error"]["details"][1]["retryDelay"], "2s");
+        let resp = limited.response(Dialect::Gemini);
+        assert!(resp.headers().get("retry-after").is_none());
+        let v: serde_json::Value =
+            serde_json::from_slice(&limited.body_for(Dialect::Messages)).expect("json");
+        assert_eq!(v["error"]["type"], "rate_limit_error");
         assert!(v["error"]["code"].is_null() && v["error"]["param"].is_null());
     }
 }

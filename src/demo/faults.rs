@@ -11,10 +11,17 @@ pub const MAX_TOKENS: u64 = 10_000_000;
 pub enum FaultStatus {
     /// 401 invalid API key.
     Unauthorized,
-    /// 429 with `Retry-After: 2`.
+    /// 402: the credits are spent (Clipia's answer when the budget is exhausted).
+    PaymentRequired,
+    /// 429 with a wait of 2 s, in each protocol's form (`Retry-After`, Gemini's
+    /// `RetryInfo.retryDelay`).
     RateLimited,
     /// 500 server error.
     ServerError,
+    /// 503 service unavailable.
+    Unavailable,
+    /// 529 overloaded (Anthropic's status).
+    Overloaded,
 }
 
 /// The misbehaviour asked for by one request; `Default` is a well-behaved server.
@@ -38,14 +45,17 @@ pub struct Faults {
     pub tokens: Option<u64>,
     /// Answer with the last user message verbatim.
     pub echo: bool,
+    /// About half of the tokens, then the protocol's in-stream error (HTTP 200), and the
+    /// stream ends without its end marker.
+    pub error: bool,
 }
 
 /// The delay `trickle` puts between tokens.
 pub const TRICKLE_MS: u64 = 300;
 
 /// The mode names, for error messages.
-pub const MODES: &str =
-    "401, 429, 500, drop, malformed, trickle, echo, stall=MS, ttft=MS, delay=MS, tokens=N";
+pub const MODES: &str = "401, 402, 429, 500, 503, 529, drop, error, malformed, trickle, echo, \
+     stall=MS, ttft=MS, delay=MS, tokens=N";
 
 /// Splits `demo-fast+429+echo` into the model id and the fault spec (`429+echo`).
 pub fn split_model(model: &str) -> (&str, &str) {
@@ -86,9 +96,13 @@ impl Faults {
             match lower.split_once('=') {
                 None => match lower.as_str() {
                     "401" => self.status = Some(FaultStatus::Unauthorized),
+                    "402" => self.status = Some(FaultStatus::PaymentRequired),
                     "429" => self.status = Some(FaultStatus::RateLimited),
                     "500" => self.status = Some(FaultStatus::ServerError),
+                    "503" => self.status = Some(FaultStatus::Unavailable),
+                    "529" => self.status = Some(FaultStatus::Overloaded),
                     "drop" => self.drop = true,
+                    "error" => self.error = true,
                     "malformed" => self.malformed = true,
                     "trickle" => self.trickle = true,
                     "echo" => self.echo = true,
@@ -156,6 +170,11 @@ mod tests {
             Faults::parse("500").expect("valid").status,
             Some(FaultStatus::ServerError)
         );
+        assert_eq!(
+            Faults::parse("402").expect("valid").status,
+            Some(FaultStatus::PaymentRequired)
+        );
+        assert!(Faults::parse("error").expect("valid").error);
     }
 
     #[test]

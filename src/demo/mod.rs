@@ -1,16 +1,21 @@
-//! The built-in demo provider: a real HTTP server on 127.0.0.1 that speaks the OpenAI Chat
-//! Completions protocol, so Switchboard works with no keys and no network, and the tests
-//! have an upstream. Answers are deterministic; misbehaviour is asked for with a model
-//! suffix (`demo-fast+429`, `demo-fast+drop+tokens=500`) or the `x-demo-fault` header.
+//! The built-in demo provider: a real HTTP server on 127.0.0.1 that speaks all four wire
+//! protocols (OpenAI Chat Completions, Anthropic Messages, OpenAI Responses, Gemini) on
+//! one address, so Switchboard works with no keys and no network, and the tests have an
+//! upstream. Answers are deterministic, and the same over every protocol; misbehaviour is
+//! asked for with a model suffix (`demo-fast+429`, `demo-fast+drop+tokens=500`) or the
+//! `x-demo-fault` header, and takes each protocol's own form.
 //!
-//! Files: `server.rs` routes; `request.rs` request -> `plan.rs` Plan; `stream.rs` response
-//! bodies; `wire.rs` chunk JSON; `error.rs` error envelopes; `models.rs` models and prices;
-//! `answer.rs`, `coder.rs`, `bank.rs`, `hash.rs` the text; `tokens.rs` the toy tokenizer;
-//! `faults.rs` the misbehaviour syntax.
+//! Files: `server.rs` routes; `dialect.rs` each protocol's request -> `request.rs` ->
+//! `plan.rs` Plan; `stream.rs` pacing and faults; `writer.rs` one interface over the
+//! writers `wire.rs` (Chat), `wire_messages.rs`, `wire_responses.rs`, `wire_gemini.rs`;
+//! `error.rs` error envelopes; `models.rs` models and prices; `answer.rs`, `coder.rs`,
+//! `bank.rs`, `hash.rs` the text; `tokens.rs` the toy tokenizer; `faults.rs` the
+//! misbehaviour syntax.
 
 mod answer;
 mod bank;
 mod coder;
+mod dialect;
 mod error;
 pub mod faults;
 mod hash;
@@ -21,6 +26,10 @@ mod server;
 mod stream;
 mod tokens;
 mod wire;
+mod wire_gemini;
+mod wire_messages;
+mod wire_responses;
+mod writer;
 
 pub use faults::{FaultStatus, Faults};
 pub use models::{AnswerStyle, DemoModel, TokenCounts, find, models};
@@ -67,6 +76,12 @@ impl DemoServer {
     /// The OpenAI-style base URL: `http://127.0.0.1:PORT/v1`.
     pub fn base_url(&self) -> String {
         format!("http://{}/v1", self.addr)
+    }
+
+    /// The host-only base URL the Anthropic and Gemini protocols take:
+    /// `http://127.0.0.1:PORT`.
+    pub fn root_url(&self) -> String {
+        format!("http://{}", self.addr)
     }
 
     /// Stops accepting and ends the server task (also on drop).

@@ -1,14 +1,14 @@
-//! Turns a `/v1/chat/completions` request into a `Plan`: which model, which faults, what
-//! text to send and how many tokens of it, and the usage it will report.
+//! Turns a request (of any protocol, read by `dialect.rs`) into a `Plan`: which model,
+//! which faults, what text to send and how many tokens of it, and the usage it will report.
 
 use super::answer::{self, Query};
+use super::dialect::Inbound;
 use super::error::{ApiError, fault_error, model_error};
 use super::faults::{FaultStatus, Faults, split_model};
 use super::models::{self, TokenCounts};
 use super::plan::Plan;
 use super::tokens::Tokenized;
 use axum::http::HeaderMap;
-use serde_json::Value;
 
 /// Tokens an image part adds to the prompt estimate.
 const IMAGE_TOKENS: u64 = 85;
@@ -27,78 +27,16 @@ pub fn header_faults(headers: &HeaderMap) -> Result<Faults, ApiError> {
     Ok(faults)
 }
 
-/// Text of a message `content` (string or parts) and its number of image parts.
-fn content_of(content: Option<&Value>) -> (String, u64) {
-    match content {
-        Some(Value::String(s)) => (s.clone(), 0),
-        Some(Value::Array(parts)) => {
-            let mut text = String::new();
-            let mut images = 0;
-            for part in parts {
-                match part.get("type").and_then(Value::as_str) {
-                    Some("text") | Some("input_text") => {
-                        if let Some(t) = part.get("text").and_then(Value::as_str) {
-                            if !text.is_empty() {
-                                text.push('\n');
-                            }
-                            text.push_str(t);
-                        }
-                    }
-                    Some("image_url") | Some("input_image") => images += 1,
-                    _ => {}
-                }
-            }
-            (text, images)
-        }
-        _ => (String::new(), 0),
-    }
+/// Parses and validates a Chat Completions body. `faults` holds the header faults already.
+#[cfg(test)]
+pub fn plan(body: &[u8], faults: Faults) -> Result<Plan, ApiError> {
+    use super::dialect::{chat, json_body};
+    plan_inbound(chat(&json_body(body)?)?, faults)
 }
 
-fn positive(body: &Value, key: &'static str) -> Result<Option<u64>, ApiError> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => match v.as_u64() {
-            Some(n) if n >= 1 => Ok(Some(n)),
-            _ => Err(ApiError::invalid(
-                format!("`{key}` must be an integer of at least 1"),
-                Some(key),
-            )),
-        },
-    }
-}
-
-fn stop_strings(body: &Value) -> Vec<&str> {
-    match body.get("stop") {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).take(4).collect(),
-        _ => Vec::new(),
-    }
-    .into_iter()
-    .filter(|s| !s.is_empty())
-    .collect()
-}
-
-/// Parses and validates a request body. `faults` holds the header faults already.
-pub fn plan(body: &[u8], mut faults: Faults) -> Result<Plan, ApiError> {
-    let body: Value = serde_json::from_slice(body).map_err(|e| {
-        ApiError::invalid(
-            format!("We could not parse the JSON body of your request: {e}"),
-            None,
-        )
-    })?;
-    if !body.is_object() {
-        return Err(ApiError::invalid(
-            "The request body must be a JSON object.",
-            None,
-        ));
-    }
-    let Some(full_model) = body.get("model").and_then(Value::as_str) else {
-        return Err(ApiError::invalid(
-            "you must provide a model parameter",
-            Some("model"),
-        ));
-    };
-    let (id, spec) = split_model(full_model);
+/// Plans the answer to a request of any protocol, read into neutral form.
+pub fn plan_inbound(req: Inbound, mut faults: Faults) -> Result<Plan, ApiError> {
+    let (id, spec) = split_model(&req.model);
     faults
         .apply(spec)
         .map_err(|m| ApiError::invalid(m, Some("model")))?;
@@ -109,45 +47,35 @@ pub fn plan(body: &[u8], mut faults: Faults) -> Result<Plan, ApiError> {
     if let Some(status) = faults.status {
         return Err(fault_error(status));
     }
-    let Some(messages) = body
-        .get("messages")
-        .and_then(Value::as_array)
-        .filter(|m| !m.is_empty())
-    else {
+    if req.messages.is_empty() {
         return Err(ApiError::invalid(
-            "`messages` must be a non-empty array",
-            Some("messages"),
+            format!("`{}` must be a non-empty array", req.messages_field),
+            Some(req.messages_field),
         ));
-    };
+    }
 
-    let mut estimates = Vec::with_capacity(messages.len());
+    let mut estimates = Vec::with_capacity(req.messages.len());
     let mut question = String::new();
     let mut question_images = 0;
     let mut user_turns = 0;
     let mut images_total = 0;
-    for m in messages {
-        let role = m.get("role").and_then(Value::as_str).unwrap_or("");
-        let (text, images) = content_of(m.get("content"));
-        let chars = text.chars().count() as u64 + role.len() as u64;
-        estimates.push(chars.div_ceil(4) + 4 + images * IMAGE_TOKENS);
-        images_total += images;
-        if role == "user" {
+    for m in &req.messages {
+        let chars = m.text.chars().count() as u64 + m.role.len() as u64;
+        estimates.push(chars.div_ceil(4) + 4 + m.images * IMAGE_TOKENS);
+        images_total += m.images;
+        if m.role == "user" {
             user_turns += 1;
-            question = text;
-            question_images = images;
+            question = m.text.clone();
+            question_images = m.images;
         }
     }
     if images_total > 0 && !model.vision {
         return Err(ApiError::invalid(
             format!("The model `{}` does not support image input.", model.id),
-            Some("messages"),
+            Some(req.messages_field),
         ));
     }
-    let tools = body
-        .get("tools")
-        .map(|t| t.to_string().len() as u64)
-        .unwrap_or(0);
-    let prompt = estimates.iter().sum::<u64>() + tools.div_ceil(4) + 3;
+    let prompt = estimates.iter().sum::<u64>() + req.tools_len.div_ceil(4) + 3;
     let prefix: u64 = estimates
         .iter()
         .take(estimates.len().saturating_sub(1))
@@ -157,25 +85,6 @@ pub fn plan(body: &[u8], mut faults: Faults) -> Result<Plan, ApiError> {
     } else {
         0
     };
-
-    let max_tokens = match positive(&body, "max_completion_tokens")? {
-        Some(n) => Some(n),
-        None => positive(&body, "max_tokens")?,
-    };
-    let seed = body
-        .get("seed")
-        .and_then(|s| s.as_u64().or_else(|| s.as_i64().map(|i| i as u64)))
-        .unwrap_or(0);
-    let temperature = body.get("temperature").and_then(Value::as_f64);
-    let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
-    let include_usage = body
-        .pointer("/stream_options/include_usage")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-        || body
-            .pointer("/usage/include")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
 
     let generated = if faults.echo {
         answer::Answer {
@@ -188,16 +97,19 @@ pub fn plan(body: &[u8], mut faults: Faults) -> Result<Plan, ApiError> {
             question: &question,
             user_turns,
             images: question_images as usize,
-            seed,
-            temperature,
+            seed: req.seed,
+            temperature: req.temperature,
         })
     };
     let mut content_text = generated.content;
-    if faults.tokens.is_none() {
-        let stops = stop_strings(&body);
-        if let Some(cut) = stops.iter().filter_map(|s| content_text.find(s)).min() {
-            content_text.truncate(cut);
-        }
+    if faults.tokens.is_none()
+        && let Some(cut) = req
+            .stop
+            .iter()
+            .filter_map(|s| content_text.find(s.as_str()))
+            .min()
+    {
+        content_text.truncate(cut);
     }
     let reasoning = Tokenized::new(generated.reasoning);
     let content = Tokenized::new(content_text);
@@ -205,8 +117,9 @@ pub fn plan(body: &[u8], mut faults: Faults) -> Result<Plan, ApiError> {
         Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
         None => content.len(),
     };
-    let limit = max_tokens
-        .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+    let limit = req
+        .max_tokens
+        .map(|(n, _)| usize::try_from(n).unwrap_or(usize::MAX))
         .unwrap_or(usize::MAX);
     let reasoning_sent = reasoning.len().min(limit);
     let content_sent = wanted.min(limit - reasoning_sent);
@@ -224,8 +137,8 @@ pub fn plan(body: &[u8], mut faults: Faults) -> Result<Plan, ApiError> {
     Ok(Plan {
         model,
         faults,
-        stream,
-        include_usage,
+        stream: req.stream,
+        include_usage: req.include_usage,
         reasoning,
         content,
         reasoning_sent,
@@ -239,6 +152,7 @@ pub fn plan(body: &[u8], mut faults: Faults) -> Result<Plan, ApiError> {
 mod tests {
     use super::*;
     use crate::demo::tokens;
+    use serde_json::Value;
 
     fn body(v: Value) -> Vec<u8> {
         serde_json::to_vec(&v).expect("json")

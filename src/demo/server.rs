@@ -1,14 +1,18 @@
-//! The axum routes: `POST /v1/chat/completions`, `GET /v1/models[/{id}]`, and OpenAI error
-//! envelopes for everything else.
+//! The axum routes: one address, four protocols. `POST /v1/chat/completions`,
+//! `POST /v1/messages` (Anthropic), `POST /v1/responses` (OpenAI Responses),
+//! `POST /v1beta/models/{model}:streamGenerateContent?alt=sse` and `:generateContent`
+//! (Gemini), `GET /v1/models[/{id}]`, `GET /v1beta/models`, and each protocol's error
+//! envelope for everything that goes wrong.
 
+use super::dialect::{self, Dialect};
 use super::error::{ApiError, fault_error, model_error};
 use super::models::{self, CREATED, DemoModel};
-use super::request::{self, header_faults};
+use super::request::{header_faults, plan_inbound};
 use super::stream;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::Path;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
@@ -22,6 +26,10 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 pub fn router() -> Router {
     Router::new()
         .route("/v1/chat/completions", post(chat))
+        .route("/v1/messages", post(messages))
+        .route("/v1/responses", post(responses))
+        .route("/v1beta/models/{spec}", post(gemini).get(gemini_model))
+        .route("/v1beta/models", get(gemini_models))
         .route("/v1/models", get(list_models))
         .route("/v1/models/{id}", get(one_model))
         .fallback(not_found)
@@ -35,11 +43,11 @@ fn now() -> u64 {
         .unwrap_or(0)
 }
 
-/// A fresh response id (`chatcmpl-demo-...`), unique within the process.
+/// A fresh response id suffix, unique within the process; each protocol adds its prefix.
 fn next_id(created: u64) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(1);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("chatcmpl-demo-{created:x}{n:06x}")
+    format!("{created:x}{n:06x}")
 }
 
 fn json_response(status: StatusCode, value: &Value) -> Response {
@@ -48,13 +56,82 @@ fn json_response(status: StatusCode, value: &Value) -> Response {
 }
 
 async fn chat(headers: HeaderMap, body: Body) -> Response {
-    match chat_inner(headers, body).await {
+    answer(Dialect::Chat, headers, body, None).await
+}
+
+async fn messages(headers: HeaderMap, body: Body) -> Response {
+    answer(Dialect::Messages, headers, body, None).await
+}
+
+async fn responses(headers: HeaderMap, body: Body) -> Response {
+    answer(Dialect::Responses, headers, body, None).await
+}
+
+/// `{model}:streamGenerateContent` (SSE with `alt=sse`, else one JSON array) or
+/// `{model}:generateContent`.
+async fn gemini(Path(spec): Path<String>, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+    let Some((model, method)) = spec.rsplit_once(':') else {
+        return gemini_not_found(&spec);
+    };
+    let sse = uri
+        .query()
+        .is_some_and(|q| q.split('&').any(|kv| kv == "alt=sse"));
+    let mode = match method {
+        "streamGenerateContent" if sse => GeminiMode::Sse,
+        "streamGenerateContent" => GeminiMode::Array,
+        "generateContent" => GeminiMode::Unary,
+        _ => return gemini_not_found(&spec),
+    };
+    answer(
+        Dialect::Gemini,
+        headers,
+        body,
+        Some((model.to_string(), mode)),
+    )
+    .await
+}
+
+/// How a Gemini request wants its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GeminiMode {
+    Sse,
+    Array,
+    Unary,
+}
+
+fn gemini_not_found(spec: &str) -> Response {
+    let shown: String = spec.chars().take(100).collect();
+    ApiError {
+        status: StatusCode::NOT_FOUND,
+        message: format!(
+            "models/{shown} is not found: use {{model}}:streamGenerateContent or {{model}}:generateContent"
+        ),
+        kind: "not_found",
+        param: None,
+        code: None,
+        retry_after: None,
+    }
+    .response(Dialect::Gemini)
+}
+
+async fn answer(
+    dialect: Dialect,
+    headers: HeaderMap,
+    body: Body,
+    gemini: Option<(String, GeminiMode)>,
+) -> Response {
+    match answer_inner(dialect, headers, body, gemini).await {
         Ok(resp) => resp,
-        Err(err) => err.into_response(),
+        Err(err) => err.response(dialect),
     }
 }
 
-async fn chat_inner(headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+async fn answer_inner(
+    dialect: Dialect,
+    headers: HeaderMap,
+    body: Body,
+    gemini: Option<(String, GeminiMode)>,
+) -> Result<Response, ApiError> {
     let faults = header_faults(&headers)?;
     if let Some(status) = faults.status {
         return Err(fault_error(status));
@@ -67,11 +144,21 @@ async fn chat_inner(headers: HeaderMap, body: Body) -> Result<Response, ApiError
         code: None,
         retry_after: None,
     })?;
-    let plan = request::plan(&bytes, faults)?;
+    let v = dialect::json_body(&bytes)?;
+    let inbound = match (dialect, &gemini) {
+        (Dialect::Chat, _) => dialect::chat(&v)?,
+        (Dialect::Messages, _) => dialect::messages(&v)?,
+        (Dialect::Responses, _) => dialect::responses(&v)?,
+        (Dialect::Gemini, Some((model, mode))) => {
+            dialect::gemini(&v, model, *mode == GeminiMode::Sse)?
+        }
+        (Dialect::Gemini, None) => return Err(ApiError::invalid("no model in the path", None)),
+    };
+    let plan = plan_inbound(inbound, faults)?;
     let created = now();
     let id = next_id(created);
     if plan.stream {
-        let body = Body::from_stream(stream::sse(plan, id, created));
+        let body = Body::from_stream(stream::sse(plan, dialect, id, created));
         let mut resp = Response::new(body);
         let h = resp.headers_mut();
         h.insert(
@@ -79,11 +166,19 @@ async fn chat_inner(headers: HeaderMap, body: Body) -> Result<Response, ApiError
             HeaderValue::from_static("text/event-stream"),
         );
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        rate_limit_headers(dialect, h);
         return Ok(resp);
     }
-    let (wait, json, abort) = stream::completion(&plan, &id, created);
+    let (wait, mut json, abort) = stream::completion(&plan, dialect, &id, created);
     if !wait.is_zero() {
         tokio::time::sleep(wait).await;
+    }
+    if gemini.is_some_and(|(_, m)| m == GeminiMode::Array) {
+        // Without alt=sse the stream is one JSON array of responses.
+        let mut array = b"[".to_vec();
+        array.extend_from_slice(&json);
+        array.extend_from_slice(b"]");
+        json = array.into();
     }
     let body = if abort {
         Body::from_stream(stream::aborting(json))
@@ -95,7 +190,28 @@ async fn chat_inner(headers: HeaderMap, body: Body) -> Result<Response, ApiError
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    rate_limit_headers(dialect, resp.headers_mut());
     Ok(resp)
+}
+
+/// The demo's (generous, fixed) rate limits, in the protocol's header family.
+fn rate_limit_headers(dialect: Dialect, h: &mut HeaderMap) {
+    let (limit, remaining, reset) = match dialect {
+        Dialect::Chat | Dialect::Responses => (
+            "x-ratelimit-limit-requests",
+            "x-ratelimit-remaining-requests",
+            "x-ratelimit-reset-requests",
+        ),
+        Dialect::Messages => (
+            "anthropic-ratelimit-requests-limit",
+            "anthropic-ratelimit-requests-remaining",
+            "anthropic-ratelimit-requests-reset",
+        ),
+        Dialect::Gemini => return,
+    };
+    h.insert(limit, HeaderValue::from_static("6000"));
+    h.insert(remaining, HeaderValue::from_static("5999"));
+    h.insert(reset, HeaderValue::from_static("10ms"));
 }
 
 /// One catalog entry in the OpenRouter/Clipia form; prices per token as exact strings.
@@ -169,6 +285,32 @@ async fn list_models(headers: HeaderMap) -> Response {
     json_response(StatusCode::OK, &json!({"object": "list", "data": data}))
 }
 
+/// `GET /v1beta/models`: the demo models in Gemini's list form.
+async fn gemini_models() -> Response {
+    let list: Vec<Value> = models::models().iter().map(gemini_model_json).collect();
+    json_response(StatusCode::OK, &json!({ "models": list }))
+}
+
+async fn gemini_model(Path(spec): Path<String>) -> Response {
+    match models::find(&spec) {
+        Some(m) => json_response(StatusCode::OK, &gemini_model_json(m)),
+        None => model_error(&spec).response(Dialect::Gemini),
+    }
+}
+
+fn gemini_model_json(m: &DemoModel) -> Value {
+    json!({
+        "name": format!("models/{}", m.id),
+        "version": "1",
+        "displayName": m.name,
+        "description": m.description,
+        "inputTokenLimit": m.context_length,
+        "outputTokenLimit": m.max_output,
+        "supportedGenerationMethods": ["generateContent", "streamGenerateContent"],
+        "thinking": m.reasoning,
+    })
+}
+
 async fn one_model(Path(id): Path<String>) -> Response {
     match models::find(&id) {
         Some(m) => json_response(StatusCode::OK, &model_json(m)),
@@ -181,7 +323,9 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     ApiError {
         status: StatusCode::NOT_FOUND,
         message: format!(
-            "Unknown path {path}. The demo provider serves POST /v1/chat/completions and GET /v1/models."
+            "Unknown path {path}. The demo provider serves POST /v1/chat/completions, \
+             /v1/messages, /v1/responses, /v1beta/models/{{model}}:streamGenerateContent and \
+             :generateContent, and GET /v1/models."
         ),
         kind: "invalid_request_error",
         param: None,

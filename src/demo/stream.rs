@@ -1,9 +1,10 @@
-//! The response bodies: the paced SSE stream (with `drop`, `malformed` and `stall`) and the
-//! non-streaming completion.
+//! The response bodies of every protocol: the paced SSE stream (with `drop`, `error`,
+//! `malformed` and `stall`) and the non-streaming answer.
 
+use super::dialect::Dialect;
 use super::faults::MAX_MS;
 use super::plan::Plan;
-use super::wire::{ChunkWriter, Completion, DONE, MALFORMED_FRAME, usage_json};
+use super::writer::{Writer, completion_body};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use std::io;
@@ -36,7 +37,7 @@ async fn abort() -> io::Error {
 /// The state of one streaming response.
 struct Sse {
     plan: Plan,
-    writer: ChunkWriter,
+    writer: Writer,
     phase: Phase,
     /// Index of the next token to send.
     next: usize,
@@ -45,6 +46,7 @@ struct Sse {
     stall: Option<(usize, Duration)>,
     drop_at: Option<usize>,
     malformed_at: Option<usize>,
+    error_at: Option<usize>,
     buf: Vec<u8>,
 }
 
@@ -53,17 +55,18 @@ fn ms(n: u64) -> Duration {
 }
 
 impl Sse {
-    fn new(plan: Plan, id: &str, created: u64) -> Sse {
+    fn new(plan: Plan, dialect: Dialect, id: &str, created: u64) -> Sse {
         let f = plan.faults;
         let total = plan.total();
         let middle = total / 2;
         Sse {
-            writer: ChunkWriter::new(id, created, plan.model.id),
+            writer: Writer::new(dialect, &plan, id, created),
             ttft: ms(f.ttft_ms.unwrap_or(plan.model.ttft_ms)),
             delay: ms(f.token_delay_ms(plan.model.token_delay_ms)),
             stall: f.stall_ms.map(|s| (middle, ms(s))),
             drop_at: f.drop.then_some(middle),
             malformed_at: f.malformed.then_some(middle),
+            error_at: f.error.then_some(middle),
             phase: Phase::Start,
             next: 0,
             buf: Vec::with_capacity(BATCH_BYTES + 1024),
@@ -85,18 +88,13 @@ impl Sse {
                 if !self.ttft.is_zero() {
                     tokio::time::sleep(self.ttft).await;
                 }
-                self.writer.role(&mut self.buf);
+                self.writer.start(&mut self.buf, &self.plan);
                 self.phase = Phase::Tokens;
                 Some(Ok(self.take()))
             }
             Phase::Tokens => Some(self.tokens().await),
             Phase::Finish => {
-                self.writer.finish(&mut self.buf, self.plan.finish_reason);
-                if self.plan.include_usage {
-                    let usage = usage_json(self.plan.model, &self.plan.counts);
-                    self.writer.usage(&mut self.buf, &usage);
-                }
-                self.buf.extend_from_slice(DONE);
+                self.writer.finish(&mut self.buf, &self.plan);
                 self.phase = Phase::Done;
                 Some(Ok(self.take()))
             }
@@ -128,7 +126,12 @@ impl Sse {
             }
             if self.malformed_at == Some(i) {
                 self.malformed_at = None;
-                self.buf.extend_from_slice(MALFORMED_FRAME);
+                self.writer.malformed(&mut self.buf);
+            }
+            if self.error_at == Some(i) {
+                self.writer.error(&mut self.buf);
+                self.phase = Phase::Done;
+                return Ok(self.take());
             }
             if i >= total {
                 self.phase = Phase::Finish;
@@ -151,13 +154,14 @@ impl Sse {
     }
 }
 
-/// The SSE body for `plan`.
+/// The SSE body for `plan` in `dialect`; `id` is unique to the response.
 pub fn sse(
     plan: Plan,
+    dialect: Dialect,
     id: String,
     created: u64,
 ) -> impl Stream<Item = Result<Bytes, io::Error>> + Send {
-    let state = Sse::new(plan, &id, created);
+    let state = Sse::new(plan, dialect, &id, created);
     futures_util::stream::unfold(state, |mut s| async move {
         s.step().await.map(|item| (item, s))
     })
@@ -166,7 +170,12 @@ pub fn sse(
 /// The non-streaming reply: how long generation would take (wait before answering), the
 /// JSON, and whether to abort the connection after it. `drop` sends half of the JSON and
 /// then aborts; `malformed` sends the JSON cut off in the middle.
-pub fn completion(plan: &Plan, id: &str, created: u64) -> (Duration, Bytes, bool) {
+pub fn completion(
+    plan: &Plan,
+    dialect: Dialect,
+    id: &str,
+    created: u64,
+) -> (Duration, Bytes, bool) {
     let f = plan.faults;
     let per_token = f.token_delay_ms(plan.model.token_delay_ms);
     let wait_ms = f
@@ -174,18 +183,7 @@ pub fn completion(plan: &Plan, id: &str, created: u64) -> (Duration, Bytes, bool
         .unwrap_or(plan.model.ttft_ms)
         .saturating_add(per_token.saturating_mul(plan.total() as u64))
         .saturating_add(f.stall_ms.unwrap_or(0));
-    let content = plan.content_text();
-    let usage = usage_json(plan.model, &plan.counts);
-    let json = Completion {
-        id,
-        created,
-        model: plan.model.id,
-        content: &content,
-        reasoning: plan.model.reasoning.then(|| plan.reasoning_text()),
-        finish_reason: plan.finish_reason,
-        usage: &usage,
-    }
-    .to_json();
+    let json = completion_body(dialect, plan, id, created);
     let half = json.len() / 2;
     let mut body = Bytes::from(json);
     if f.drop || f.malformed {
@@ -217,7 +215,7 @@ mod tests {
             obj.extend(more.clone());
         }
         let p = plan(&serde_json::to_vec(&req).expect("json"), Faults::default()).expect("plan");
-        let mut s = std::pin::pin!(sse(p, "chatcmpl-t".into(), 1));
+        let mut s = std::pin::pin!(sse(p, Dialect::Chat, "t".into(), 1));
         let mut out = Vec::new();
         let mut errored = false;
         while let Some(item) = s.next().await {
@@ -298,14 +296,14 @@ mod tests {
     async fn completion_body() {
         let req = serde_json::json!({"model": "demo-fast+echo", "messages": [{"role": "user", "content": "hello there"}]});
         let p = plan(&serde_json::to_vec(&req).expect("json"), Faults::default()).expect("plan");
-        let (wait, body, abort) = completion(&p, "id", 1);
+        let (wait, body, abort) = completion(&p, Dialect::Chat, "id", 1);
         assert!(wait > Duration::ZERO && !abort);
         let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
         assert_eq!(v["choices"][0]["message"]["content"], "hello there");
         assert_eq!(v["usage"]["completion_tokens"], 2);
         let req = serde_json::json!({"model": "demo-fast+drop", "messages": [{"role": "user", "content": "x"}]});
         let p = plan(&serde_json::to_vec(&req).expect("json"), Faults::default()).expect("plan");
-        let (_, body, abort) = completion(&p, "id", 1);
+        let (_, body, abort) = completion(&p, Dialect::Chat, "id", 1);
         assert!(abort);
         assert!(serde_json::from_slice::<serde_json::Value>(&body).is_err());
         let parts: Vec<_> = aborting(body).collect().await;

@@ -67,6 +67,52 @@ impl ProviderError {
     }
 }
 
+impl ProviderError {
+    /// What the user can do about this failure, when there is something specific: shown
+    /// after the error. Payment and auth failures are never retried, so they say how to fix
+    /// them.
+    pub fn advice(&self) -> Option<&'static str> {
+        match self {
+            ProviderError::Http { status, code, .. } => match (*status, code.as_deref()) {
+                (402, _) | (429, Some("insufficient_quota")) => Some(
+                    "the account is out of credits or quota: top up the balance (or raise \
+                     the limit) with the provider, then send again",
+                ),
+                (401, _) => Some(
+                    "the key was refused: check the provider's key (its api_key_env \
+                     variable or api_key_cmd) and that it is a key of this provider",
+                ),
+                (403, _) => Some(
+                    "the key may not use this model or route: check the key's scopes and \
+                     the model's access (plan, region, verification)",
+                ),
+                (404, _) => Some(
+                    "check the model id (`switchboard models` lists them) and the \
+                     provider's base URL for this protocol",
+                ),
+                (413, _) => Some("the request is too large: shorten the conversation"),
+                (429, _) => Some("rate limited: wait as the provider says, or send fewer requests"),
+                (529, _) | (503, _) => Some("the provider is overloaded: try again shortly"),
+                _ => None,
+            },
+            // A connection that broke after the answer began is not a reachability problem.
+            ProviderError::Transport { message } if message.starts_with("the connection broke") => {
+                Some("send again; what arrived before the break is kept")
+            }
+            ProviderError::Transport { .. }
+            | ProviderError::Timeout {
+                phase: TimeoutPhase::Connect,
+                ..
+            } => Some(
+                "could not reach the provider: check its base URL and the network (a \
+                 local server must be running)",
+            ),
+            ProviderError::Incomplete => Some("send again to get the whole answer"),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -156,5 +202,14 @@ mod tests {
             e.to_string(),
             "HTTP 429 Too Many Requests: Rate limit exceeded (retry after 12 s)"
         );
+        assert!(e.advice().is_some_and(|a| a.contains("rate limited")));
+        let paid = ProviderError::Http {
+            status: 402,
+            message: "Insufficient credits".into(),
+            code: None,
+            body: String::new(),
+            retry_after_secs: None,
+        };
+        assert!(paid.advice().is_some_and(|a| a.contains("top up")));
     }
 }

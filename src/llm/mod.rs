@@ -9,6 +9,8 @@ pub mod http;
 pub mod money;
 pub mod protocol;
 pub mod provider;
+pub mod ratelimit;
 pub mod run;
 pub mod sse;
+pub mod tokens;
 pub mod usage;

@@ -6,7 +6,15 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::usage::Usage;
+mod budget;
+mod compare;
+mod cost;
+mod price;
+
+pub use budget::{Budget, BudgetStatus};
+pub use compare::{CostCheck, CreditRate, compare_reported};
+pub use cost::{CostBreakdown, CostLine, cost, cost_breakdown, max_cost};
+pub use price::{OtherPrice, Price, PriceMode, PriceTier};
 
 /// A unit money is counted in.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -31,6 +39,18 @@ impl Currency {
             "CNY" | "¥" => Currency::Cny,
             "CREDITS" | "CREDIT" => Currency::Credits,
             other => Currency::Other(other.to_string()),
+        }
+    }
+
+    /// The sign shown before or after an amount in tables: `$`, `€`, `₽`, `¥`, `cr`.
+    pub fn symbol(&self) -> &str {
+        match self {
+            Currency::Usd => "$",
+            Currency::Eur => "€",
+            Currency::Rub => "₽",
+            Currency::Cny => "¥",
+            Currency::Credits => "cr",
+            Currency::Other(s) => s,
         }
     }
 
@@ -92,66 +112,6 @@ impl fmt::Display for Money {
     }
 }
 
-/// The prices of one model, per million tokens unless said otherwise, all in one currency.
-/// A field the source does not give is `None`: unknown, never zero.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Price {
-    pub currency: Option<Currency>,
-    pub input_per_mtok: Option<Decimal>,
-    pub output_per_mtok: Option<Decimal>,
-    /// Prompt tokens read from the cache.
-    pub cached_input_per_mtok: Option<Decimal>,
-    /// Prompt tokens written to the cache.
-    pub cache_write_per_mtok: Option<Decimal>,
-    /// A flat charge for each request, on top of tokens.
-    pub per_request: Option<Decimal>,
-}
-
-impl Price {
-    /// Input and output prices per million tokens in `currency`.
-    pub fn per_mtok(currency: Currency, input: Decimal, output: Decimal) -> Self {
-        Price {
-            currency: Some(currency),
-            input_per_mtok: Some(input),
-            output_per_mtok: Some(output),
-            ..Price::default()
-        }
-    }
-}
-
-const MILLION: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
-
-/// What `usage` costs at `price`, or `None` when a price it needs is unknown.
-///
-/// Cached reads and cache writes are charged at their own price when the catalog has one,
-/// and otherwise at the input price (a provider that lists no cache price does not discount).
-/// Reasoning tokens are part of `output` and are billed as output.
-pub fn cost(usage: &Usage, price: &Price) -> Option<Money> {
-    let currency = price.currency.clone()?;
-    let mut total = Decimal::ZERO;
-    let mut add = |tokens: u64, per_mtok: Option<Decimal>| -> Option<()> {
-        if tokens == 0 {
-            return Some(());
-        }
-        total += Decimal::from(tokens) * per_mtok? / MILLION;
-        Some(())
-    };
-    add(usage.uncached_input(), price.input_per_mtok)?;
-    add(
-        usage.cached_read,
-        price.cached_input_per_mtok.or(price.input_per_mtok),
-    )?;
-    add(
-        usage.cache_write,
-        price.cache_write_per_mtok.or(price.input_per_mtok),
-    )?;
-    add(usage.output, price.output_per_mtok)?;
-    if let Some(flat) = price.per_request {
-        total += flat;
-    }
-    Some(Money::new(total, currency))
-}
-
 /// Running totals, one per currency: amounts in different currencies are never added.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
@@ -184,47 +144,6 @@ mod tests {
     }
 
     #[test]
-    fn cost_is_exact_and_uses_cache_prices() {
-        let price = Price {
-            currency: Some(Currency::Usd),
-            input_per_mtok: Some(d("3")),
-            output_per_mtok: Some(d("15")),
-            cached_input_per_mtok: Some(d("0.30")),
-            cache_write_per_mtok: None,
-            per_request: None,
-        };
-        let usage = Usage {
-            input: 1_000,
-            cached_read: 400,
-            output: 333,
-            ..Usage::default()
-        };
-        // 600 * 3 + 400 * 0.3 + 333 * 15 = 1800 + 120 + 4995 = 6915 per million
-        assert_eq!(cost(&usage, &price).unwrap().amount, d("0.006915"));
-    }
-
-    #[test]
-    fn unknown_price_is_unknown_not_zero() {
-        let price = Price {
-            currency: Some(Currency::Usd),
-            input_per_mtok: Some(d("1")),
-            ..Price::default()
-        };
-        let usage = Usage {
-            input: 10,
-            output: 5,
-            ..Usage::default()
-        };
-        assert!(cost(&usage, &price).is_none());
-        // With no output tokens the missing output price is not needed.
-        let usage = Usage {
-            input: 10,
-            ..Usage::default()
-        };
-        assert_eq!(cost(&usage, &price).unwrap().amount, d("0.00001"));
-    }
-
-    #[test]
     fn totals_never_mix_currencies() {
         let mut t = Totals::default();
         t.add(&Money::new(d("1.5"), Currency::Usd));
@@ -247,5 +166,18 @@ mod tests {
             Money::new(d("0.12"), Currency::Credits).to_string(),
             "0.12 credits"
         );
+    }
+
+    #[test]
+    fn currency_codes_and_symbols() {
+        for (code, c, sym) in [
+            ("usd", Currency::Usd, "$"),
+            ("RUB", Currency::Rub, "₽"),
+            ("cny", Currency::Cny, "¥"),
+            ("credits", Currency::Credits, "cr"),
+        ] {
+            assert_eq!(Currency::parse(code), c);
+            assert_eq!(c.symbol(), sym);
+        }
     }
 }

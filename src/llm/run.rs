@@ -11,7 +11,9 @@ use super::error::{ProviderError, TimeoutPhase};
 use super::event::StreamEvent;
 use super::http::{Exchange, Frame, HttpRequest};
 use super::money::Currency;
+use super::protocol::stray::StrayLines;
 use super::protocol::{Decoder, Protocol, error_message};
+use super::ratelimit::{body_wait, header_wait, should_retry};
 use super::sse::{SseError, frames};
 
 /// How long to wait, phase by phase.
@@ -36,13 +38,24 @@ impl Default for Timeouts {
     }
 }
 
-/// When to send again. Only failures before any response began are retried (a refused
-/// connection, or 429/503 with a short `Retry-After`): nothing that may have been billed.
+/// When to send again. Only failures before any answer began are retried, so nothing that
+/// may have been billed is sent twice: a refused connection, and 429, 502, 503 and 529
+/// replies. The wait is what the provider asked for (`retry-after-ms`, `Retry-After`, or
+/// Gemini's `RetryInfo.retryDelay` in the body), else a short backoff. 401, 402 and 403
+/// (and a 429 for spent quota) are never retried: sending again cannot help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     pub max_retries: u32,
-    /// A `Retry-After` longer than this is reported, not waited out.
+    /// A wait longer than this is reported, not waited out.
     pub max_wait: Duration,
+}
+
+/// The statuses that mean "not now" rather than "no".
+pub const RETRY_STATUSES: [u16; 4] = [429, 502, 503, 529];
+
+/// The wait before retry `attempt` (1-based) when the provider gave none.
+pub fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(500 << attempt.saturating_sub(1).min(4))
 }
 
 impl RetryPolicy {
@@ -57,7 +70,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_retries: 2,
-            max_wait: Duration::from_secs(10),
+            max_wait: Duration::from_secs(60),
         }
     }
 }
@@ -190,16 +203,10 @@ impl Session<'_> {
             let (wait, reason) = match sent.await? {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    match retry_after(resp.headers()) {
-                        Some(w)
-                            if (status == 429 || status == 503)
-                                && w <= self.opts.retry.max_wait
-                                && attempt <= max_retries =>
-                        {
-                            (w, format!("HTTP {status}, Retry-After {} s", w.as_secs()))
-                        }
-                        _ => break resp,
+                    if !RETRY_STATUSES.contains(&status) || attempt > max_retries {
+                        break resp;
                     }
+                    self.retry_wait(resp, attempt, on).await?
                 }
                 Err(e) if e.is_connect() && attempt <= max_retries => (
                     Duration::from_millis(250 << attempt.min(4)),
@@ -221,6 +228,68 @@ impl Session<'_> {
         self.receive(response, on).await
     }
 
+    /// Reads a retryable reply and decides: the wait and its reason to send again, or,
+    /// when the reply stands (a wait above the cap, `x-should-retry: false`, spent quota),
+    /// the reply recorded as the response and its error.
+    async fn retry_wait(
+        &mut self,
+        resp: reqwest::Response,
+        attempt: u32,
+        on: &mut (dyn FnMut(Update<'_>) + Send),
+    ) -> Result<(Duration, String), ProviderError> {
+        let status = resp.status().as_u16();
+        let headers = header_pairs(resp.headers());
+        let ttfb = micros_since(self.start);
+        let body = read_body(resp, self.opts.timeouts.idle, self.cancel).await?;
+        let from_headers = header_wait(&headers, SystemTime::now());
+        let from_body = body_wait(&body.text);
+        let quota_spent = error_message(&body.text)
+            .and_then(|(_, code)| code)
+            .is_some_and(|c| c == "insufficient_quota");
+        let (wait, reason) = match (from_headers, from_body) {
+            (Some(w), _) => (
+                w,
+                format!(
+                    "HTTP {status}, the provider asks to wait {:.1} s",
+                    w.as_secs_f64()
+                ),
+            ),
+            (None, Some(w)) => (
+                w,
+                format!(
+                    "HTTP {status}, retryDelay {:.1} s in the body",
+                    w.as_secs_f64()
+                ),
+            ),
+            (None, None) => {
+                let w = backoff(attempt);
+                (
+                    w,
+                    format!(
+                        "HTTP {status}, no wait given: backing off {:.1} s",
+                        w.as_secs_f64()
+                    ),
+                )
+            }
+        };
+        let refused = should_retry(&headers) == Some(false) || quota_spent;
+        if !refused && wait <= self.opts.retry.max_wait {
+            return Ok((wait, reason));
+        }
+        self.ex.status = Some(status);
+        self.ex.ttfb_us = Some(ttfb);
+        self.ex.response_headers = headers;
+        on(Update::Response {
+            status,
+            headers: &self.ex.response_headers,
+        });
+        self.ex.decode_errors.extend(body.utf8_error);
+        let hint = from_headers.or(from_body).map(ceil_secs);
+        let error = http_error(status, body.text.clone(), hint);
+        self.ex.body = Some(body.text);
+        Err(error)
+    }
+
     async fn receive(
         &mut self,
         resp: reqwest::Response,
@@ -229,21 +298,12 @@ impl Session<'_> {
         let status = resp.status().as_u16();
         self.ex.status = Some(status);
         self.ex.ttfb_us = Some(micros_since(self.start));
-        self.ex.response_headers = resp
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        self.ex.response_headers = header_pairs(resp.headers());
         on(Update::Response {
             status,
             headers: &self.ex.response_headers,
         });
-        let retry_after_secs = retry_after(resp.headers()).map(|d| d.as_secs());
+        let header_hint = header_wait(&self.ex.response_headers, SystemTime::now());
         let is_sse = resp
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
@@ -252,7 +312,8 @@ impl Session<'_> {
         if !(200..300).contains(&status) {
             let body = self.read_body(resp).await?;
             self.ex.body = Some(body.clone());
-            return Err(http_error(status, body, retry_after_secs));
+            let hint = header_hint.or_else(|| body_wait(&body)).map(ceil_secs);
+            return Err(http_error(status, body, hint));
         }
         if is_sse {
             self.stream(resp, on).await
@@ -277,63 +338,89 @@ impl Session<'_> {
         resp: reqwest::Response,
         on: &mut (dyn FnMut(Update<'_>) + Send),
     ) -> Result<(), ProviderError> {
-        let frames = frames(resp.bytes_stream());
-        tokio::pin!(frames);
+        // Gemini may end a stream with an error outside SSE framing: keep those lines.
+        let mut stray = self.decoder.wants_stray_lines().then(StrayLines::default);
         let mut events = Vec::new();
-        loop {
-            // Frames already buffered are taken without waiting, so the waits below would
-            // not see a cancel made meanwhile (from the callback, say): check it here.
-            if self.cancel.is_cancelled() {
-                return Err(ProviderError::Cancelled);
+        {
+            let bytes = resp.bytes_stream().inspect(|chunk| {
+                if let (Some(s), Ok(b)) = (stray.as_mut(), chunk) {
+                    s.feed(b);
+                }
+            });
+            let frames = frames(bytes);
+            tokio::pin!(frames);
+            loop {
+                // Frames already buffered are taken without waiting, so the waits below would
+                // not see a cancel made meanwhile (from the callback, say): check it here.
+                if self.cancel.is_cancelled() {
+                    return Err(ProviderError::Cancelled);
+                }
+                // Take what is ready without waiting; before waiting, say so once.
+                let next = match frames.next().now_or_never() {
+                    Some(item) => item,
+                    None => {
+                        on(Update::Pending);
+                        guard(
+                            self.cancel,
+                            self.opts.timeouts.idle,
+                            TimeoutPhase::Idle,
+                            frames.next(),
+                        )
+                        .await?
+                    }
+                };
+                let Some(item) = next else { break };
+                let frame = match item {
+                    Ok(f) => Frame {
+                        offset_us: micros_since(self.start),
+                        event: f.event,
+                        data: f.data,
+                    },
+                    Err(SseError::Transport(e)) => {
+                        return Err(ProviderError::Transport {
+                            message: format!("the connection broke mid-stream: {e}"),
+                        });
+                    }
+                    Err(SseError::Decode(message)) => {
+                        return Err(ProviderError::Decode { message });
+                    }
+                };
+                on(Update::Frame(&frame));
+                events.clear();
+                if let Err(e) = self
+                    .decoder
+                    .frame(frame.event.as_deref(), &frame.data, &mut events)
+                {
+                    self.ex.decode_errors.push(format!(
+                        "frame {} at +{} ms: {e}",
+                        self.ex.frames.len() + 1,
+                        frame.offset_us / 1000
+                    ));
+                }
+                self.ex.frames.push(frame);
+                for ev in &events {
+                    self.record_event(ev);
+                    on(Update::Event(ev));
+                }
+                if self.ex.error.is_some() {
+                    // A provider error inside the stream ends the answer.
+                    return Ok(());
+                }
             }
-            // Take what is ready without waiting; before waiting, say so once.
-            let next = match frames.next().now_or_never() {
-                Some(item) => item,
-                None => {
-                    on(Update::Pending);
-                    guard(
-                        self.cancel,
-                        self.opts.timeouts.idle,
-                        TimeoutPhase::Idle,
-                        frames.next(),
-                    )
-                    .await?
-                }
-            };
-            let Some(item) = next else { break };
-            let frame = match item {
-                Ok(f) => Frame {
-                    offset_us: micros_since(self.start),
-                    event: f.event,
-                    data: f.data,
-                },
-                Err(SseError::Transport(e)) => {
-                    return Err(ProviderError::Transport {
-                        message: format!("the connection broke mid-stream: {e}"),
-                    });
-                }
-                Err(SseError::Decode(message)) => return Err(ProviderError::Decode { message }),
-            };
-            on(Update::Frame(&frame));
+        }
+        let stray = stray.map(StrayLines::finish).unwrap_or_default();
+        if !stray.trim().is_empty() {
             events.clear();
-            if let Err(e) = self
-                .decoder
-                .frame(frame.event.as_deref(), &frame.data, &mut events)
-            {
+            self.decoder.trailing(&stray, &mut events);
+            if events.is_empty() {
                 self.ex.decode_errors.push(format!(
-                    "frame {} at +{} ms: {e}",
-                    self.ex.frames.len() + 1,
-                    frame.offset_us / 1000
+                    "{} bytes outside SSE framing were ignored",
+                    stray.len()
                 ));
             }
-            self.ex.frames.push(frame);
             for ev in &events {
                 self.record_event(ev);
                 on(Update::Event(ev));
-            }
-            if self.ex.error.is_some() {
-                // A provider error inside the stream ends the answer.
-                return Ok(());
             }
         }
         on(Update::Pending);
@@ -437,11 +524,22 @@ fn transport_error(e: &reqwest::Error, connect: Duration) -> ProviderError {
     }
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is rare from APIs and is ignored).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    let secs: f64 = v.trim().parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+/// The response headers as name/value pairs, for the record.
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A wait in whole seconds, rounded up (a 0.4 s wait is "retry after 1 s", not 0).
+fn ceil_secs(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
 /// A plain GET (model lists and the like): the body text, with the same timeouts and
@@ -462,10 +560,11 @@ pub async fn get_text(
     .await?
     .map_err(|e| transport_error(&e, timeouts.connect))?;
     let status = resp.status().as_u16();
-    let retry_after_secs = retry_after(resp.headers()).map(|d| d.as_secs());
+    let header_hint = header_wait(&header_pairs(resp.headers()), SystemTime::now());
     let body = read_body(resp, timeouts.idle, cancel).await?.text;
     if !(200..300).contains(&status) {
-        return Err(http_error(status, body, retry_after_secs));
+        let hint = header_hint.or_else(|| body_wait(&body)).map(ceil_secs);
+        return Err(http_error(status, body, hint));
     }
     Ok(body)
 }

@@ -238,6 +238,7 @@ impl RawUsage {
                 amount,
                 currency: Currency::Credits,
             }),
+            ..Usage::default()
         }
     }
 }
@@ -509,6 +510,7 @@ mod tests {
                             amount: Decimal::from_str("0.00042").unwrap(),
                             currency: Currency::Credits
                         }),
+                        ..Usage::default()
                     }
                 },
             ]

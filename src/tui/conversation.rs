@@ -1,0 +1,169 @@
+//! Turn-level actions: send a prompt (or run a `/command`), cancel, retry, quit, start a
+//! new conversation; and the request history each new turn carries.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::effect::Effect;
+use super::msg::TurnId;
+use super::pane::composer::Command;
+use super::state::{Overlay, Pane, State};
+use super::turn::Turn;
+use crate::llm::chat::{ChatRequest, Message, Role};
+use crate::llm::provider::ModelRef;
+
+/// Cancels every streaming turn at once. Returns how many there were.
+fn cancel_all(state: &mut State) -> usize {
+    let now = state.now;
+    let mut n = 0;
+    for t in &mut state.chat.turns {
+        n += usize::from(t.cancel(now));
+    }
+    n
+}
+
+pub(super) fn cancel(state: &mut State, key: Option<KeyEvent>) {
+    if cancel_all(state) > 0 {
+        state.note("cancelled · what arrived is kept · r retries");
+        return;
+    }
+    let ctrl_c = key.is_some_and(|k| k.code == KeyCode::Char('c'));
+    if ctrl_c && state.focus == Pane::Composer && !state.composer.is_empty() {
+        state.composer.set_text("");
+        state.composer.recall = None;
+        return;
+    }
+    state.note("nothing is streaming · q or Ctrl+Q quits");
+}
+
+pub(super) fn quit(state: &mut State) {
+    cancel_all(state);
+    state.root.cancel();
+    state.quit = true;
+}
+
+pub(super) fn new_conversation(state: &mut State) {
+    cancel_all(state);
+    state.chat.turns.clear();
+    state.chat.scroll = Default::default();
+    state.inspector = Default::default();
+    state.spend.conversation = Default::default();
+    state.spend.conversation_reported = Default::default();
+    state.note("new conversation");
+}
+
+pub(super) fn send(state: &mut State) -> Vec<Effect> {
+    let text = state.composer.text();
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    if let Some(command) = Command::parse(&text) {
+        match command {
+            Ok(c) => {
+                state.composer.take();
+                run_command(state, c);
+            }
+            Err(e) => state.note_error(e),
+        }
+        return Vec::new();
+    }
+    if state.is_streaming() {
+        state.note("a turn is still streaming · Esc cancels it");
+        return Vec::new();
+    }
+    let prompt = state.composer.take();
+    let chat = build_chat(state, &prompt);
+    let model = state.model.clone();
+    start_turn(state, prompt, model, chat)
+}
+
+fn run_command(state: &mut State, command: Command) {
+    let s = &mut state.settings;
+    match command {
+        Command::System(text) => s.system = text,
+        Command::Temperature(t) => s.params.temperature = t,
+        Command::MaxTokens(n) => s.params.max_tokens = n,
+        Command::Effort(e) => s.params.reasoning_effort = e,
+        Command::Model(m) => state.model = m,
+        Command::New => return new_conversation(state),
+        Command::Help => return state.overlays.push(Overlay::Help { top: 0 }),
+        Command::Show => {}
+    }
+    let summary = state.settings.summary();
+    let summary = if summary.is_empty() {
+        "provider defaults".into()
+    } else {
+        summary
+    };
+    let text = format!("{} · {summary}", state.model);
+    state.note(text);
+}
+
+/// The request for `prompt`: the system prompt, the answered turns, then the prompt.
+pub fn build_chat(state: &State, prompt: &str) -> ChatRequest {
+    let mut messages = Vec::new();
+    if let Some(system) = &state.settings.system {
+        messages.push(Message::text(Role::System, system.clone()));
+    }
+    for t in state.chat.turns.iter().filter(|t| t.in_history()) {
+        messages.push(Message::text(Role::User, t.prompt.clone()));
+        let answer = t.answer.text();
+        if !answer.is_empty() {
+            messages.push(Message::text(Role::Assistant, answer));
+        }
+    }
+    messages.push(Message::text(Role::User, prompt));
+    ChatRequest {
+        model: state.model.model.clone(),
+        messages,
+        params: state.settings.params.clone(),
+        stream: true,
+    }
+}
+
+fn start_turn(
+    state: &mut State,
+    prompt: String,
+    model: ModelRef,
+    chat: ChatRequest,
+) -> Vec<Effect> {
+    let id = TurnId(state.next_turn);
+    state.next_turn += 1;
+    let cancel = state.root.child_token();
+    let mut turn = Turn::new(
+        id,
+        model.clone(),
+        prompt,
+        chat.clone(),
+        cancel.clone(),
+        state.now,
+    );
+    if let Some(info) = state.catalog.find(&model) {
+        turn.price = info.price.clone();
+        turn.context_window = info.context_window;
+    }
+    tracing::info!(turn = id.0, %model, "turn sent");
+    state.chat.turns.push(turn);
+    state.chat.scroll.to_bottom();
+    state.inspector.selected = None;
+    vec![Effect::Send {
+        turn: id,
+        model,
+        chat: Box::new(chat),
+        cancel,
+    }]
+}
+
+pub(super) fn retry(state: &mut State) -> Vec<Effect> {
+    if state.is_streaming() {
+        state.note("a turn is still streaming · Esc cancels it first");
+        return Vec::new();
+    }
+    let Some(last) = state.chat.turns.last_mut() else {
+        state.note("nothing to retry yet");
+        return Vec::new();
+    };
+    last.retried = true;
+    last.version += 1;
+    let (prompt, model, chat) = (last.prompt.clone(), last.model.clone(), last.chat.clone());
+    start_turn(state, prompt, model, chat)
+}

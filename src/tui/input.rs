@@ -1,0 +1,250 @@
+//! Keys, mouse and paste: how input becomes actions, and what each action does to the
+//! panes. Turn-level actions (send, cancel, retry) are in `conversation.rs`.
+
+use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+
+use super::action::Action;
+use super::conversation::{cancel, new_conversation, quit, retry, send};
+use super::effect::Effect;
+use super::keymap::{KeyChord, Scope};
+use super::msg::TurnId;
+use super::state::{Overlay, Pane, State};
+use super::ui;
+
+pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let chord = KeyChord::from_event(&key);
+    let km = &state.keymap;
+    if !state.overlays.is_empty() {
+        let action = km.lookup(Scope::Help, chord).or_else(|| {
+            // Quitting works from anywhere.
+            km.lookup(Scope::Global, chord)
+                .filter(|a| *a == Action::Quit && !chord.is_text())
+        });
+        return action.map_or_else(Vec::new, |a| on_action(state, a, Some(key)));
+    }
+    if state.focus == Pane::Catalog && state.catalog.filtering {
+        if let KeyCode::Char(c) = key.code
+            && chord.is_text()
+        {
+            state.catalog.type_char(c);
+            return Vec::new();
+        }
+        if key.code == KeyCode::Backspace {
+            state.catalog.backspace();
+            return Vec::new();
+        }
+    }
+    let scope = state.focus.scope();
+    if let Some(a) = km.lookup(scope, chord) {
+        return on_action(state, a, Some(key));
+    }
+    let composing = state.focus == Pane::Composer;
+    if composing && chord.is_text() {
+        type_key(state, key);
+        return Vec::new();
+    }
+    if let Some(a) = km.lookup(Scope::Global, chord) {
+        return on_action(state, a, Some(key));
+    }
+    if composing {
+        type_key(state, key);
+    }
+    Vec::new()
+}
+
+fn type_key(state: &mut State, key: KeyEvent) {
+    state.composer.textarea.input(key);
+    state.composer.recall = None;
+}
+
+pub(super) fn on_action(state: &mut State, action: Action, key: Option<KeyEvent>) -> Vec<Effect> {
+    match action {
+        Action::Quit => quit(state),
+        Action::Help => {
+            if state.overlays.is_empty() {
+                state.overlays.push(Overlay::Help { top: 0 });
+            } else {
+                state.overlays.pop();
+            }
+        }
+        Action::Close => {
+            state.overlays.pop();
+        }
+        Action::FocusNext => cycle_focus(state, 1),
+        Action::FocusPrev => cycle_focus(state, Pane::CYCLE.len() - 1),
+        Action::FocusCatalog => focus(state, Pane::Catalog),
+        Action::FocusChat => focus(state, Pane::Chat),
+        Action::FocusComposer => focus(state, Pane::Composer),
+        Action::FocusMeter => focus(state, Pane::Meter),
+        Action::FocusInspector => focus(state, Pane::Inspector),
+        Action::ToggleCatalog => toggle(state, Pane::Catalog),
+        Action::ToggleMeter => toggle(state, Pane::Meter),
+        Action::ToggleInspector => toggle(state, Pane::Inspector),
+        Action::ZoomInspector => {
+            state.show.zoom = !state.show.zoom;
+            state.show.inspector = true;
+        }
+        Action::Cancel => cancel(state, key),
+        Action::Retry => return retry(state),
+        Action::NewConversation => new_conversation(state),
+        Action::Send => return send(state),
+        Action::Newline => state.composer.textarea.insert_newline(),
+        Action::HistoryPrev if state.composer.can_recall() => {
+            state.composer.recall_prev();
+        }
+        Action::HistoryNext if state.composer.recall.is_some() => {
+            state.composer.recall_next();
+        }
+        Action::HistoryPrev | Action::HistoryNext => {
+            if let Some(key) = key {
+                state.composer.textarea.input(key);
+            }
+        }
+        Action::ToggleReasoning => state.chat.show_reasoning = !state.chat.show_reasoning,
+        Action::PrevTurn => select_turn(state, -1),
+        Action::NextTurn => select_turn(state, 1),
+        Action::Filter | Action::ClearFilter | Action::Pick => {
+            let (taken, picked) = state.catalog.handle(action);
+            if let Some(model) = picked {
+                state.note(format!("new turns go to {model}"));
+                state.model = model;
+            } else if !taken && action == Action::ClearFilter {
+                cancel(state, key);
+            }
+        }
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => {
+            scroll(state, action);
+        }
+    }
+    Vec::new()
+}
+
+fn scroll(state: &mut State, action: Action) {
+    if let Some(Overlay::Help { top }) = state.overlays.last_mut() {
+        *top = match action {
+            Action::Up => top.saturating_sub(1),
+            Action::Down => top.saturating_add(1),
+            Action::PageUp => top.saturating_sub(10),
+            Action::PageDown => top.saturating_add(10),
+            Action::Top => 0,
+            _ => usize::MAX / 2,
+        };
+        return;
+    }
+    let s = match state.focus {
+        Pane::Catalog => {
+            state.catalog.handle(action);
+            return;
+        }
+        Pane::Inspector => {
+            state.inspector.manual = true;
+            &mut state.inspector.scroll
+        }
+        Pane::Chat | Pane::Composer | Pane::Meter => &mut state.chat.scroll,
+    };
+    match action {
+        Action::Up => s.up(1),
+        Action::Down => s.down(1),
+        Action::PageUp => s.page_up(),
+        Action::PageDown => s.page_down(),
+        Action::Top => s.to_top(),
+        _ => s.to_bottom(),
+    }
+}
+
+pub(super) fn on_mouse(state: &mut State, m: MouseEvent) {
+    let screen = Rect::new(0, 0, state.size.0, state.size.1);
+    let pane = ui::layout(screen, state).hit(m.column, m.row);
+    let action = match m.kind {
+        MouseEventKind::ScrollUp => Action::Up,
+        MouseEventKind::ScrollDown => Action::Down,
+        _ => {
+            if state.overlays.is_empty()
+                && let Some(p) = pane
+            {
+                state.focus = p;
+            }
+            return;
+        }
+    };
+    let Some(p) = pane else { return };
+    let saved = state.focus;
+    state.focus = p;
+    for _ in 0..if p == Pane::Catalog { 1 } else { 3 } {
+        scroll(state, action);
+    }
+    state.focus = saved;
+}
+
+pub(super) fn on_paste(state: &mut State, text: &str) {
+    if !state.overlays.is_empty() {
+        return;
+    }
+    if state.focus == Pane::Catalog && state.catalog.filtering {
+        for c in text.chars().filter(|c| !c.is_control()) {
+            state.catalog.filter.push(c);
+        }
+        state.catalog.rebuild();
+        return;
+    }
+    state.focus = Pane::Composer;
+    state.composer.paste(text);
+}
+
+fn focus(state: &mut State, pane: Pane) {
+    match pane {
+        Pane::Catalog => state.show.catalog = true,
+        Pane::Meter => state.show.meter = true,
+        Pane::Inspector => state.show.inspector = true,
+        Pane::Chat | Pane::Composer => {}
+    }
+    state.focus = pane;
+}
+
+fn cycle_focus(state: &mut State, step: usize) {
+    let n = Pane::CYCLE.len();
+    let at = Pane::CYCLE
+        .iter()
+        .position(|p| *p == state.focus)
+        .unwrap_or(0);
+    for k in 1..=n {
+        let p = Pane::CYCLE[(at + k * step) % n];
+        if state.show.shows(p) {
+            state.focus = p;
+            return;
+        }
+    }
+}
+
+fn toggle(state: &mut State, pane: Pane) {
+    let flag = match pane {
+        Pane::Catalog => &mut state.show.catalog,
+        Pane::Meter => &mut state.show.meter,
+        _ => &mut state.show.inspector,
+    };
+    *flag = !*flag;
+    if !state.show.shows(state.focus) {
+        state.focus = Pane::Composer;
+    }
+}
+
+fn select_turn(state: &mut State, delta: isize) {
+    let ids: Vec<TurnId> = state.chat.turns.iter().map(|t| t.id).collect();
+    let Some(last) = ids.len().checked_sub(1) else {
+        return;
+    };
+    let at = state
+        .inspector
+        .selected
+        .and_then(|id| ids.iter().position(|x| *x == id))
+        .unwrap_or(last);
+    let to = at.saturating_add_signed(delta).min(last);
+    // Selecting the newest turn means: follow the newest, also the next one sent.
+    state.inspector.selected = (to < last).then(|| ids[to]);
+}

@@ -1,0 +1,108 @@
+//! `Msg`: everything that can happen to the UI, from the terminal or from a task.
+
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+
+use super::action::Action;
+use crate::llm::catalog::ModelInfo;
+use crate::llm::error::ProviderError;
+use crate::llm::event::StreamEvent;
+use crate::llm::http::{Exchange, Frame, HttpRequest};
+
+/// Identifies a turn; every message from a request task carries it, so that messages for a
+/// turn that is no longer streaming can be recognised and dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TurnId(pub u64);
+
+/// One thing that happened.
+#[derive(Debug)]
+pub enum Msg {
+    /// A key was pressed (or repeated).
+    Key(KeyEvent),
+    /// A mouse button went down or the wheel turned (moves and drags are not messages).
+    Mouse(MouseEvent),
+    /// Text was pasted (bracketed paste).
+    Paste(String),
+    /// The terminal was resized to (columns, rows).
+    Resize(u16, u16),
+    /// An action, as if its key had been pressed (scripts and tests).
+    Action(Action),
+    /// A provider's live model list arrived, or failed.
+    Models {
+        /// The provider's name.
+        provider: String,
+        /// Its models, or why there are none.
+        result: Result<Vec<ModelInfo>, ProviderError>,
+    },
+    /// A turn's request was built: the exact request, secrets masked.
+    Trace {
+        /// The turn.
+        turn: TurnId,
+        /// The request as sent, redacted.
+        request: HttpRequest,
+    },
+    /// A turn's response headers arrived.
+    Response {
+        /// The turn.
+        turn: TurnId,
+        /// The HTTP status.
+        status: u16,
+        /// The response headers.
+        headers: Vec<(String, String)>,
+    },
+    /// A raw SSE frame of a turn arrived (before it was decoded).
+    Frame {
+        /// The turn.
+        turn: TurnId,
+        /// The frame with its arrival offset.
+        frame: Frame,
+    },
+    /// A decoded event of a turn.
+    Stream {
+        /// The turn.
+        turn: TurnId,
+        /// The event.
+        event: StreamEvent,
+    },
+    /// A turn's request failed before any response and will be sent again.
+    Retrying {
+        /// The turn.
+        turn: TurnId,
+        /// The attempt that failed.
+        attempt: u32,
+        /// How long until the next one.
+        wait: Duration,
+        /// Why.
+        reason: String,
+    },
+    /// A turn's request ended: the full record, or the error that stopped it before any
+    /// request could be built (a missing key, an unknown provider).
+    Done {
+        /// The turn.
+        turn: TurnId,
+        /// The exchange, or the error.
+        result: Result<Box<Exchange>, ProviderError>,
+    },
+    /// Time passed while something streams: redraw the spinner and elapsed time.
+    Tick,
+}
+
+impl Msg {
+    /// The message for a terminal event, or `None` for events that change nothing (mouse
+    /// moves, key releases, focus changes), so they do not cause a draw.
+    pub fn from_terminal(event: Event) -> Option<Msg> {
+        match event {
+            Event::Key(k) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
+            Event::Mouse(m) => match m.kind {
+                MouseEventKind::Down(_) | MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
+                    Some(Msg::Mouse(m))
+                }
+                _ => None,
+            },
+            Event::Paste(text) => Some(Msg::Paste(text)),
+            Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+            _ => None,
+        }
+    }
+}

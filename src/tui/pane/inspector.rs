@@ -1,0 +1,297 @@
+//! The inspector pane: the selected turn's exact request (secrets masked, body pretty and
+//! highlighted), the response status and headers, every SSE frame with its +ms offset and
+//! the events decoded from it, live while streaming, and the error if any.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use crate::llm::error::ProviderError;
+use crate::llm::event::StreamEvent;
+use crate::llm::http::Frame;
+use crate::tui::highlight::Highlighter;
+use crate::tui::msg::TurnId;
+use crate::tui::scroll::Scroll;
+use crate::tui::theme::Theme;
+use crate::tui::turn::{TraceRow, Turn, TurnStatus};
+use crate::tui::wrap::{sanitize, truncate_spans};
+
+/// Most rows of an error body shown.
+const BODY_ROWS: usize = 40;
+
+/// The inspector's state.
+#[derive(Debug, Clone, Default)]
+pub struct InspectorState {
+    /// The turn shown; `None` follows the latest.
+    pub selected: Option<TurnId>,
+    /// Where the listing is scrolled.
+    pub scroll: Scroll,
+    /// The user scrolled this turn's listing: stop placing the view automatically (at the
+    /// top until frames arrive, then following them).
+    pub manual: bool,
+    /// The request/response lines of the shown turn, built once per trace version.
+    pub head: Vec<Line<'static>>,
+    /// The error lines of the shown turn.
+    pub tail: Vec<Line<'static>>,
+    /// Which turn and trace version `head` and `tail` were built from.
+    pub built: Option<(TurnId, u64, u64)>,
+}
+
+impl InspectorState {
+    /// Rebuilds the cached lines if the shown turn or its trace changed, and fits the scroll
+    /// to `view` rows.
+    pub fn prepare(&mut self, turn: Option<&Turn>, theme: &Theme, hl: &Highlighter, view: usize) {
+        let Some(t) = turn else {
+            self.head.clear();
+            self.tail.clear();
+            self.built = None;
+            self.scroll.fit(0, view);
+            return;
+        };
+        let key = (t.id, t.trace.version, t.version);
+        if self.built != Some(key) {
+            if self.built.map(|b| b.0) != Some(t.id) {
+                self.scroll = if t.is_streaming() {
+                    Scroll::following()
+                } else {
+                    Scroll::at_top()
+                };
+                self.manual = false;
+            }
+            self.head = head_lines(t, theme, hl);
+            self.tail = tail_lines(t, theme);
+            self.built = Some(key);
+        }
+        if !self.manual && t.is_streaming() {
+            self.scroll.follow = !t.trace.rows.is_empty();
+        }
+        self.scroll.fit(self.total_rows(t), view);
+    }
+
+    /// All rows of the listing for `t`.
+    pub fn total_rows(&self, t: &Turn) -> usize {
+        self.head.len() + 1 + t.trace.rows.len() + self.tail.len()
+    }
+}
+
+fn heading(text: String, theme: &Theme) -> Line<'static> {
+    Line::styled(format!("── {text} ──"), theme.heading)
+}
+
+fn head_lines(t: &Turn, theme: &Theme, hl: &Highlighter) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    let Some(req) = &t.trace.request else {
+        out.push(Line::styled("building the request…", theme.dim));
+        return out;
+    };
+    out.push(Line::from(vec![
+        Span::styled(req.method.clone(), theme.title),
+        Span::raw(" "),
+        Span::raw(sanitize(&req.url).into_owned()),
+    ]));
+    for h in &req.headers {
+        out.push(Line::from(vec![
+            Span::styled(format!("{}: ", h.name), theme.accent),
+            Span::raw(sanitize(&h.value).into_owned()),
+        ]));
+    }
+    if let Some(body) = &req.body {
+        out.push(Line::raw(""));
+        let pretty = serde_json::to_string_pretty(body).unwrap_or_else(|_| body.to_string());
+        out.extend(hl.highlight(&pretty, "json").into_iter().map(Line::from));
+    }
+    out.push(Line::raw(""));
+    match t.trace.status {
+        None if t.is_streaming() => out.push(heading("waiting for the response".into(), theme)),
+        None => out.push(heading("no response".into(), theme)),
+        Some(status) => {
+            let style = if (200..300).contains(&status) {
+                theme.ok
+            } else {
+                theme.error
+            };
+            let mut spans = vec![Span::styled(format!("HTTP {status}"), style)];
+            if let Some(ex) = &t.trace.exchange {
+                if let Some(ttfb) = ex.ttfb_us {
+                    spans.push(Span::styled(
+                        format!("  ttfb {} ms", ttfb / 1000),
+                        theme.dim,
+                    ));
+                }
+                if ex.attempts > 1 {
+                    spans.push(Span::styled(
+                        format!("  {} attempts", ex.attempts),
+                        theme.warn,
+                    ));
+                }
+            }
+            out.push(heading("response".into(), theme));
+            out.push(Line::from(spans));
+            for (k, v) in &t.trace.headers {
+                out.push(Line::from(vec![
+                    Span::styled(format!("{k}: "), theme.accent),
+                    Span::raw(sanitize(v).into_owned()),
+                ]));
+            }
+        }
+    }
+    out
+}
+
+fn tail_lines(t: &Turn, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    let ex = t.trace.exchange.as_deref();
+    if let Some(body) = ex.and_then(|e| e.body.as_deref()) {
+        out.push(heading("body".into(), theme));
+        out.extend(
+            body.lines()
+                .take(BODY_ROWS)
+                .map(|l| Line::raw(sanitize(l).into_owned())),
+        );
+    }
+    for e in ex.map(|e| e.decode_errors.as_slice()).unwrap_or_default() {
+        out.push(Line::styled(format!("decode error: {e}"), theme.warn));
+    }
+    match &t.status {
+        TurnStatus::Failed { error } => {
+            out.push(heading("error".into(), theme));
+            out.push(Line::styled(
+                sanitize(&error.to_string()).into_owned(),
+                theme.error,
+            ));
+            if let ProviderError::Http {
+                code: Some(code), ..
+            } = error
+            {
+                out.push(Line::styled(format!("code: {code}"), theme.error));
+            }
+        }
+        TurnStatus::Cancelled => out.push(heading("cancelled by the user".into(), theme)),
+        TurnStatus::Done { stop } => {
+            let why = stop.as_ref().map_or("no stop reason", |s| s.label());
+            out.push(heading(format!("done · {why}"), theme));
+        }
+        TurnStatus::Streaming { .. } => {}
+    }
+    out
+}
+
+fn frame_line(f: &Frame, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled(
+        format!("+{:>6} ms ", f.offset_us / 1000),
+        theme.dim,
+    )];
+    if let Some(ev) = &f.event {
+        spans.push(Span::styled(
+            format!("event: {} ", sanitize(ev)),
+            theme.accent,
+        ));
+    }
+    // Only the start of a long frame can be seen in one row; never copy a megabyte.
+    let data: String = f.data.chars().take(1024).collect();
+    spans.push(Span::raw(sanitize(&data).replace('\n', "⏎")));
+    Line::from(spans)
+}
+
+fn short(text: &str) -> String {
+    let cut: String = text.chars().take(200).collect();
+    format!("{:?}", cut)
+}
+
+/// One line describing a decoded event.
+pub fn event_line(e: &StreamEvent, theme: &Theme) -> Line<'static> {
+    let arrow = Span::styled("         → ", theme.dim);
+    let (label, text) = match e {
+        StreamEvent::TextDelta { text } => ("text", short(text)),
+        StreamEvent::ReasoningDelta { text } => ("reasoning", short(text)),
+        StreamEvent::ToolCallDelta {
+            index,
+            id,
+            name,
+            arguments,
+        } => (
+            "tool call",
+            format!(
+                "#{index} {} {} {}",
+                id.as_deref().unwrap_or(""),
+                name.as_deref().unwrap_or(""),
+                short(arguments)
+            ),
+        ),
+        StreamEvent::Usage { usage } => (
+            "usage",
+            format!(
+                "in {} (cached {}) out {} (reasoning {}){}",
+                usage.input,
+                usage.cached_read,
+                usage.output,
+                usage.reasoning,
+                usage
+                    .provider_cost
+                    .as_ref()
+                    .map(|c| format!(" cost {c}"))
+                    .unwrap_or_default()
+            ),
+        ),
+        StreamEvent::Finished { reason } => ("finished", reason.label().to_string()),
+        StreamEvent::ProviderError { message, code } => (
+            "error",
+            format!(
+                "{}{message}",
+                code.as_ref().map(|c| format!("{c}: ")).unwrap_or_default()
+            ),
+        ),
+    };
+    Line::from(vec![
+        arrow,
+        Span::styled(format!("{label} "), theme.tool),
+        Span::styled(sanitize(&text).into_owned(), theme.dim),
+    ])
+}
+
+/// Draws the visible rows of the listing into `area` (inside the pane's border).
+pub fn render(
+    s: &InspectorState,
+    turn: Option<&Turn>,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    if area.is_empty() {
+        return;
+    }
+    let Some(t) = turn else {
+        buf.set_line(
+            area.x,
+            area.y,
+            &Line::styled("no turn yet", theme.dim),
+            area.width,
+        );
+        return;
+    };
+    let width = usize::from(area.width);
+    let frames_at = s.head.len();
+    let rows_at = frames_at + 1;
+    let tail_at = rows_at + t.trace.rows.len();
+    for (dy, row) in (s.scroll.top..).take(usize::from(area.height)).enumerate() {
+        let line = if row < frames_at {
+            s.head[row].clone()
+        } else if row == frames_at {
+            let n = t.trace.frames.len();
+            let live = if t.is_streaming() { " · live" } else { "" };
+            heading(format!("frames ({n}) and decoded events{live}"), theme)
+        } else if row < tail_at {
+            match t.trace.rows[row - rows_at] {
+                TraceRow::Frame(i) => frame_line(&t.trace.frames[i], theme),
+                TraceRow::Event(i) => event_line(&t.trace.events[i], theme),
+            }
+        } else if let Some(l) = s.tail.get(row - tail_at) {
+            l.clone()
+        } else {
+            break;
+        };
+        let y = area.y + u16::try_from(dy).unwrap_or(u16::MAX);
+        let clipped = Line::from(truncate_spans(&line.spans, width)).style(line.style);
+        buf.set_line(area.x, y, &clipped, area.width);
+    }
+}

@@ -1,0 +1,76 @@
+//! The real terminal: raw mode, the alternate screen, mouse, bracketed paste and (where the
+//! terminal supports it) the kitty keyboard protocol, so Shift+Enter can be told from
+//! Enter. Everything is undone on exit and by the panic hook.
+
+use std::io::{self, Stdout, stdout};
+
+use crossterm::cursor::Show;
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    KeyboardEnhancementFlags, PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
+};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    supports_keyboard_enhancement,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+/// The terminal in UI mode; `restore` undoes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Mode {
+    /// The kitty keyboard flags were pushed (and must be popped).
+    pub kitty: bool,
+}
+
+/// Enters UI mode and installs a panic hook that leaves it before the panic is printed.
+pub fn enter() -> io::Result<(Terminal<CrosstermBackend<Stdout>>, Mode)> {
+    enable_raw_mode()?;
+    let mut out = stdout();
+    if let Err(e) = execute!(
+        out,
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    ) {
+        restore(Mode { kitty: false });
+        return Err(e);
+    }
+    let kitty = matches!(supports_keyboard_enhancement(), Ok(true))
+        && execute!(
+            out,
+            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+        )
+        .is_ok();
+    let mode = Mode { kitty };
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore(mode);
+        previous(info);
+    }));
+    match Terminal::new(CrosstermBackend::new(stdout())) {
+        Ok(t) => Ok((t, mode)),
+        Err(e) => {
+            restore(mode);
+            Err(e)
+        }
+    }
+}
+
+/// Leaves UI mode. Safe to call twice; errors are ignored (there is nowhere to report
+/// them, and every step must be tried).
+pub fn restore(mode: Mode) {
+    let mut out = stdout();
+    if mode.kitty {
+        let _ = execute!(out, PopKeyboardEnhancementFlags);
+    }
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        Show
+    );
+    let _ = disable_raw_mode();
+}
