@@ -3,8 +3,6 @@
 //! reference becomes a request: the route (protocol and base URL) is chosen, the model's
 //! traits looked up, the provider's and model's extra headers and body fields applied.
 
-mod lists;
-
 use std::net::{Ipv4Addr, SocketAddr};
 
 use tokio::sync::OnceCell;
@@ -12,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::demo::DemoServer;
-use crate::llm::catalog::{ModelInfo, bundled_model};
+use crate::llm::catalog::{ModelInfo, bundled_model, fetch_live};
 use crate::llm::chat::ChatRequest;
 use crate::llm::error::ProviderError;
 use crate::llm::http::HttpRequest;
@@ -188,17 +186,17 @@ impl Workbench {
         })
     }
 
-    /// The provider's live model list, in the form of its default protocol:
-    /// `GET {base}/models` (OpenAI), `GET {base}/v1/models` (Anthropic),
-    /// `GET {base}/v1beta/models` (Gemini, chat models only).
+    /// The provider's live model list, in the form of its default protocol (see
+    /// `catalog::fetch_live`).
     pub async fn list_models(
         &self,
         p: &ProviderConfig,
         cancel: &CancellationToken,
     ) -> Result<Vec<ModelInfo>, ProviderError> {
         let base = self.base_url(p).await?;
-        let endpoint = p.endpoint_for(p.protocol, Some(&base), None).await?;
-        lists::fetch(self, p, &endpoint, cancel).await
+        fetch_live(&self.client, &self.timeouts, p, &base, cancel)
+            .await
+            .map(|(models, _)| models)
     }
 }
 

@@ -70,6 +70,8 @@ fn ask(config: &PathBuf, args: &[&str], stdin: Option<&str>) -> Output {
         .args(args)
         .env("SWITCHBOARD_E2E_KEY", FAKE_KEY)
         .env("NO_COLOR", "1")
+        // Never the user's own history.
+        .env("SWITCHBOARD_NO_STORE", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -224,6 +226,7 @@ fn malformed_config_is_reported_with_line() {
         .arg("--config")
         .arg(&path)
         .args(["ask", "hi"])
+        .env("SWITCHBOARD_NO_STORE", "1")
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -1,13 +1,11 @@
 //! Request builders: the exact JSON and headers of a representative chat in each protocol
-//! and for each preset (snapshots in `tests/snapshots/`, recorded with secrets masked), the
-//! parameter mapping per protocol and model, and extra body fields.
+//! and for each preset (snapshots in `tests/snapshots/`, recorded with secrets masked).
+//! Parameter mapping: `protocol_params.rs`.
 
 use serde_json::{Value, json};
-use switchboard::llm::chat::{ChatRequest, Message, Params, Part, ReasoningEffort, Role, ToolSpec};
+use switchboard::llm::chat::{ChatRequest, Message, Params, Part, Role, ToolSpec};
 use switchboard::llm::http::HttpRequest;
-use switchboard::llm::protocol::{
-    ApiKey, Built, Endpoint, ModelTraits, Protocol, build, build_request,
-};
+use switchboard::llm::protocol::{ApiKey, Endpoint, Protocol, build_request};
 use switchboard::llm::provider::{ProviderConfig, local_presets, presets};
 
 const KEY: &str = "sk-test-0123456789abcdefghij";
@@ -270,171 +268,6 @@ fn clipia_auth_schemes_and_sandbox_keys() {
     assert!(clipia.is_sandbox_key(&test_key));
     assert!(clipia.sandbox_note(&test_key).unwrap().contains("sandbox"));
     assert!(!clipia.is_sandbox_key(&ApiKey::new("clipia_live_0123456789abcdef")));
-}
-
-/// The request for `chat` in `protocol` to a provider at a test host.
-fn built(protocol: Protocol, chat: &ChatRequest, traits: &ModelTraits) -> Built {
-    let p = ProviderConfig::new("t", protocol, "https://h.example/v1", None);
-    build(protocol, &endpoint(&p, protocol), chat, traits).unwrap()
-}
-
-#[test]
-fn openai_reasoning_models_take_max_completion_tokens_and_no_temperature() {
-    let mut c = ChatRequest::new("gpt-5", "hi");
-    c.params.max_tokens = Some(100);
-    c.params.temperature = Some(0.5);
-    c.params.reasoning_effort = Some(ReasoningEffort::Low);
-    let b = built(Protocol::OpenAiChat, &c, &ModelTraits::guess("gpt-5"));
-    let body = b.request.body.as_ref().unwrap();
-    assert_eq!(body["max_completion_tokens"], 100);
-    assert!(body.get("max_tokens").is_none());
-    assert!(body.get("temperature").is_none());
-    assert_eq!(body["reasoning_effort"], "low");
-    assert_eq!(b.notes.len(), 2, "{:?}", b.notes);
-    assert!(b.notes.iter().any(|n| n.contains("max_completion_tokens")));
-    assert!(
-        b.notes
-            .iter()
-            .any(|n| n.starts_with("left out `temperature`"))
-    );
-
-    // An ordinary model keeps max_tokens and temperature, with nothing to say.
-    c.model = "gpt-4o".into();
-    c.params.reasoning_effort = None;
-    let b = built(Protocol::OpenAiChat, &c, &ModelTraits::guess("gpt-4o"));
-    let body = b.request.body.as_ref().unwrap();
-    assert_eq!(
-        (body["max_tokens"].as_u64(), body["temperature"].as_f64()),
-        (Some(100), Some(0.5))
-    );
-    assert!(b.notes.is_empty());
-}
-
-#[test]
-fn catalog_supported_parameters_leave_others_out_with_a_note() {
-    let mut c = ChatRequest::new("some-model", "hi");
-    c.params.seed = Some(7);
-    c.params.temperature = Some(0.2);
-    let traits = ModelTraits {
-        supported_parameters: Some(vec!["temperature".into(), "max_tokens".into()]),
-        ..ModelTraits::default()
-    };
-    for protocol in Protocol::ALL {
-        let b = built(protocol, &c, &traits);
-        let text = b.request.body.as_ref().unwrap().to_string();
-        assert!(!text.contains("\"seed\""), "{protocol}: {text}");
-        assert!(
-            b.notes.iter().any(|n| n.starts_with("left out `seed`")),
-            "{protocol}: {:?}",
-            b.notes
-        );
-    }
-}
-
-#[test]
-fn effort_becomes_a_thinking_budget_on_anthropic() {
-    let mut c = ChatRequest::new("claude-sonnet-4-5", "hi");
-    c.params.reasoning_effort = Some(ReasoningEffort::Medium);
-    c.params.temperature = Some(0.7);
-    c.params.seed = Some(1);
-    let b = built(Protocol::Anthropic, &c, &ModelTraits::default());
-    let body = b.request.body.as_ref().unwrap();
-    assert_eq!(
-        body["thinking"],
-        json!({"type": "enabled", "budget_tokens": 4096})
-    );
-    assert_eq!(body["max_tokens"], 4096 + 8192);
-    assert!(body.get("temperature").is_none());
-    assert!(body.get("seed").is_none());
-    assert!(
-        b.notes
-            .iter()
-            .any(|n| n.starts_with("left out `temperature`")),
-        "{:?}",
-        b.notes
-    );
-    assert!(
-        b.notes.iter().any(|n| n.starts_with("left out `seed`")),
-        "{:?}",
-        b.notes
-    );
-    // A small max_tokens halves the budget; too small leaves thinking off, with a note.
-    c.params.max_tokens = Some(3000);
-    let body = built(Protocol::Anthropic, &c, &ModelTraits::default())
-        .request
-        .body
-        .unwrap();
-    assert_eq!(body["thinking"]["budget_tokens"], 1500);
-    assert_eq!(body["max_tokens"], 3000);
-    c.params.max_tokens = Some(1500);
-    let b = built(Protocol::Anthropic, &c, &ModelTraits::default());
-    assert!(b.request.body.as_ref().unwrap().get("thinking").is_none());
-    assert!(b.notes.iter().any(|n| n.starts_with("thinking left off")));
-    // Not a reasoning model: the effort is left out.
-    let traits = ModelTraits {
-        reasoning: Some(false),
-        ..ModelTraits::default()
-    };
-    let b = built(Protocol::Anthropic, &c, &traits);
-    assert!(b.request.body.as_ref().unwrap().get("thinking").is_none());
-    assert!(
-        b.notes
-            .iter()
-            .any(|n| n.starts_with("left out `reasoning_effort`"))
-    );
-}
-
-#[test]
-fn effort_on_responses_and_gemini() {
-    let mut c = ChatRequest::new("o4-mini", "hi");
-    c.params.reasoning_effort = Some(ReasoningEffort::High);
-    c.params.stop = vec!["x".into()];
-    let b = built(
-        Protocol::OpenAiResponses,
-        &c,
-        &ModelTraits::guess("o4-mini"),
-    );
-    let body = b.request.body.as_ref().unwrap();
-    assert_eq!(
-        body["reasoning"],
-        json!({"effort": "high", "summary": "auto"})
-    );
-    assert!(b.notes.iter().any(|n| n.starts_with("left out `stop`")));
-
-    c.model = "gemini-2.5-flash".into();
-    let b = built(Protocol::Gemini, &c, &ModelTraits::default());
-    assert_eq!(
-        b.request.body.as_ref().unwrap()["generationConfig"]["thinkingConfig"],
-        json!({"thinkingBudget": 24576, "includeThoughts": true})
-    );
-    c.model = "gemini-3-pro-preview".into();
-    c.params.reasoning_effort = Some(ReasoningEffort::Low);
-    let b = built(Protocol::Gemini, &c, &ModelTraits::default());
-    assert_eq!(
-        b.request.body.as_ref().unwrap()["generationConfig"]["thinkingConfig"],
-        json!({"thinkingLevel": "low", "includeThoughts": true})
-    );
-}
-
-#[test]
-fn extra_body_fields_merge_into_every_protocol() {
-    let mut c = ChatRequest::new("m", "hi");
-    c.params.max_tokens = Some(10);
-    c.params.extra = json!({"generationConfig": {"candidateCount": 1}, "metadata": {"user": "u1"}})
-        .as_object()
-        .cloned()
-        .unwrap();
-    for protocol in Protocol::ALL {
-        let b = built(protocol, &c, &ModelTraits::default());
-        let body = b.request.body.as_ref().unwrap();
-        assert_eq!(body["metadata"], json!({"user": "u1"}), "{protocol}");
-    }
-    let b = built(Protocol::Gemini, &c, &ModelTraits::default());
-    // Objects merge key by key: the builder's maxOutputTokens stays.
-    assert_eq!(
-        b.request.body.as_ref().unwrap()["generationConfig"],
-        json!({"maxOutputTokens": 10, "candidateCount": 1})
-    );
 }
 
 #[test]

@@ -76,6 +76,8 @@ fn ask(config: &PathBuf, args: &[&str]) -> Output {
         .args(args)
         .env("SWITCHBOARD_E2E_KEY", FAKE_KEY)
         .env("NO_COLOR", "1")
+        // Never the user's own history.
+        .env("SWITCHBOARD_NO_STORE", "1")
         .stdin(Stdio::null())
         .output()
         .expect("run ask")

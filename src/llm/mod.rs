@@ -3,9 +3,11 @@
 
 pub mod catalog;
 pub mod chat;
+pub mod curl;
 pub mod error;
 pub mod event;
 pub mod http;
+pub mod jsonpath;
 pub mod money;
 pub mod protocol;
 pub mod provider;

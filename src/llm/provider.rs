@@ -1,11 +1,11 @@
 //! Providers: how one is configured, the routes (protocol and base URL) it serves, the
 //! built-in presets, model references and keys.
 
+mod keys;
+mod model_ref;
 mod presets;
 
 use std::collections::BTreeMap;
-use std::process::Stdio;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -14,6 +14,7 @@ use super::error::ProviderError;
 use super::money::Currency;
 use super::protocol::{ApiKey, AuthScheme, Endpoint, ModelTraits, Protocol};
 
+pub use model_ref::ModelRef;
 pub use presets::{local_presets, presets};
 
 /// The name of the built-in demo provider.
@@ -271,7 +272,7 @@ impl ProviderConfig {
         let Some(cmd) = &self.api_key_cmd else {
             return Ok(None);
         };
-        run_key_command(&self.name, cmd).await.map(Some)
+        keys::run_key_command(&self.name, cmd).await.map(Some)
     }
 
     /// The endpoint of the default protocol with its key. `base_url` overrides the
@@ -329,76 +330,9 @@ fn config(message: String) -> ProviderError {
     ProviderError::Config { message }
 }
 
-async fn run_key_command(provider: &str, cmd: &str) -> Result<ApiKey, ProviderError> {
-    let fail = |why: String| config(format!("provider {provider}: api_key_cmd `{cmd}` {why}"));
-    let child = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(cmd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| fail(format!("could not start: {e}")))?;
-    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
-        .await
-        .map_err(|_| fail("did not finish within 30 s".into()))?
-        .map_err(|e| fail(format!("failed: {e}")))?;
-    if !out.status.success() {
-        return Err(fail(format!("exited with {}", out.status)));
-    }
-    // Like `pass`, the key is the first line; what follows may be notes.
-    let text = String::from_utf8_lossy(&out.stdout);
-    match text.lines().next().map(str::trim) {
-        Some(key) if !key.is_empty() => Ok(ApiKey::new(key)),
-        _ => Err(fail("printed nothing".into())),
-    }
-}
-
-/// A model named as `PROVIDER/MODEL`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct ModelRef {
-    pub provider: String,
-    /// The id as the provider's API expects it; may itself contain slashes
-    /// (`openrouter/anthropic/claude-sonnet-4` is model `anthropic/claude-sonnet-4`).
-    pub model: String,
-}
-
-impl ModelRef {
-    /// Splits at the first slash.
-    pub fn parse(s: &str) -> Result<ModelRef, String> {
-        match s.split_once('/') {
-            Some((p, m)) if !p.is_empty() && !m.is_empty() => Ok(ModelRef {
-                provider: p.to_string(),
-                model: m.to_string(),
-            }),
-            _ => Err(format!(
-                "`{s}` is not a model reference: write PROVIDER/MODEL, e.g. demo/demo-fast"
-            )),
-        }
-    }
-}
-
-impl std::fmt::Display for ModelRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.provider, self.model)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn model_refs_split_at_the_first_slash() {
-        let r = ModelRef::parse("openrouter/anthropic/claude-sonnet-4").unwrap();
-        assert_eq!(r.provider, "openrouter");
-        assert_eq!(r.model, "anthropic/claude-sonnet-4");
-        assert_eq!(r.to_string(), "openrouter/anthropic/claude-sonnet-4");
-        assert!(ModelRef::parse("gpt-5").is_err());
-        assert!(ModelRef::parse("/x").is_err());
-        assert!(ModelRef::parse("x/").is_err());
-    }
 
     #[tokio::test]
     async fn key_command_first_line_and_failures() {

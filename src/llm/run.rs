@@ -4,7 +4,6 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::{FutureExt, StreamExt};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio_util::sync::CancellationToken;
 
 use super::error::{ProviderError, TimeoutPhase};
@@ -12,9 +11,18 @@ use super::event::StreamEvent;
 use super::http::{Exchange, Frame, HttpRequest};
 use super::money::Currency;
 use super::protocol::stray::StrayLines;
-use super::protocol::{Decoder, Protocol, error_message};
-use super::ratelimit::{body_wait, header_wait, should_retry};
+use super::protocol::{Decoder, Protocol};
+use super::ratelimit::{body_wait, header_wait};
 use super::sse::{SseError, frames};
+use io::{
+    ceil_secs, config_error, guard, header_pairs, http_error, prepare, read_body, transport_error,
+};
+
+mod io;
+mod retry;
+
+pub use io::get_text;
+pub use retry::{RETRY_STATUSES, backoff};
 
 /// How long to wait, phase by phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,14 +56,6 @@ pub struct RetryPolicy {
     pub max_retries: u32,
     /// A wait longer than this is reported, not waited out.
     pub max_wait: Duration,
-}
-
-/// The statuses that mean "not now" rather than "no".
-pub const RETRY_STATUSES: [u16; 4] = [429, 502, 503, 529];
-
-/// The wait before retry `attempt` (1-based) when the provider gave none.
-pub fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(500 << attempt.saturating_sub(1).min(4))
 }
 
 impl RetryPolicy {
@@ -226,68 +226,6 @@ impl Session<'_> {
             attempt += 1;
         };
         self.receive(response, on).await
-    }
-
-    /// Reads a retryable reply and decides: the wait and its reason to send again, or,
-    /// when the reply stands (a wait above the cap, `x-should-retry: false`, spent quota),
-    /// the reply recorded as the response and its error.
-    async fn retry_wait(
-        &mut self,
-        resp: reqwest::Response,
-        attempt: u32,
-        on: &mut (dyn FnMut(Update<'_>) + Send),
-    ) -> Result<(Duration, String), ProviderError> {
-        let status = resp.status().as_u16();
-        let headers = header_pairs(resp.headers());
-        let ttfb = micros_since(self.start);
-        let body = read_body(resp, self.opts.timeouts.idle, self.cancel).await?;
-        let from_headers = header_wait(&headers, SystemTime::now());
-        let from_body = body_wait(&body.text);
-        let quota_spent = error_message(&body.text)
-            .and_then(|(_, code)| code)
-            .is_some_and(|c| c == "insufficient_quota");
-        let (wait, reason) = match (from_headers, from_body) {
-            (Some(w), _) => (
-                w,
-                format!(
-                    "HTTP {status}, the provider asks to wait {:.1} s",
-                    w.as_secs_f64()
-                ),
-            ),
-            (None, Some(w)) => (
-                w,
-                format!(
-                    "HTTP {status}, retryDelay {:.1} s in the body",
-                    w.as_secs_f64()
-                ),
-            ),
-            (None, None) => {
-                let w = backoff(attempt);
-                (
-                    w,
-                    format!(
-                        "HTTP {status}, no wait given: backing off {:.1} s",
-                        w.as_secs_f64()
-                    ),
-                )
-            }
-        };
-        let refused = should_retry(&headers) == Some(false) || quota_spent;
-        if !refused && wait <= self.opts.retry.max_wait {
-            return Ok((wait, reason));
-        }
-        self.ex.status = Some(status);
-        self.ex.ttfb_us = Some(ttfb);
-        self.ex.response_headers = headers;
-        on(Update::Response {
-            status,
-            headers: &self.ex.response_headers,
-        });
-        self.ex.decode_errors.extend(body.utf8_error);
-        let hint = from_headers.or(from_body).map(ceil_secs);
-        let error = http_error(status, body.text.clone(), hint);
-        self.ex.body = Some(body.text);
-        Err(error)
     }
 
     async fn receive(
@@ -464,186 +402,5 @@ impl Session<'_> {
                 });
             }
         }
-    }
-}
-
-fn config_error(message: &str) -> ProviderError {
-    ProviderError::Config {
-        message: message.to_string(),
-    }
-}
-
-fn prepare(
-    client: &reqwest::Client,
-    request: &HttpRequest,
-) -> Result<reqwest::Request, ProviderError> {
-    let method = reqwest::Method::from_bytes(request.method.as_bytes())
-        .map_err(|_| config_error("invalid HTTP method"))?;
-    let mut headers = HeaderMap::new();
-    for h in &request.headers {
-        let name =
-            HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| ProviderError::Config {
-                message: format!("invalid header name {:?}", h.name),
-            })?;
-        let mut value = HeaderValue::from_str(&h.value).map_err(|_| ProviderError::Config {
-            // Never echo the value: it may be a key.
-            message: format!("invalid characters in the value of header {}", h.name),
-        })?;
-        value.set_sensitive(h.secret);
-        headers.append(name, value);
-    }
-    let mut builder = client.request(method, &request.url).headers(headers);
-    if let Some(body) = &request.body {
-        let bytes = serde_json::to_vec(body).map_err(|e| ProviderError::Config {
-            message: format!("could not serialize the body: {e}"),
-        })?;
-        builder = builder.body(bytes);
-    }
-    builder.build().map_err(|e| ProviderError::Config {
-        message: format!("invalid request: {}", without_url_secrets(&e.to_string())),
-    })
-}
-
-/// reqwest errors quote the URL, which may carry a `key=` query parameter.
-fn without_url_secrets(text: &str) -> String {
-    match text.find("key=") {
-        Some(i) => format!("{}key=***", &text[..i]),
-        None => text.to_string(),
-    }
-}
-
-fn transport_error(e: &reqwest::Error, connect: Duration) -> ProviderError {
-    if e.is_connect() && e.is_timeout() {
-        return ProviderError::Timeout {
-            phase: TimeoutPhase::Connect,
-            after_ms: u64::try_from(connect.as_millis()).unwrap_or(u64::MAX),
-        };
-    }
-    ProviderError::Transport {
-        message: without_url_secrets(&super::sse::error_chain(e)),
-    }
-}
-
-/// The response headers as name/value pairs, for the record.
-fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
-}
-
-/// A wait in whole seconds, rounded up (a 0.4 s wait is "retry after 1 s", not 0).
-fn ceil_secs(d: Duration) -> u64 {
-    d.as_secs() + u64::from(d.subsec_nanos() > 0)
-}
-
-/// A plain GET (model lists and the like): the body text, with the same timeouts and
-/// cancellation as a run. A non-success status is a `ProviderError::Http`.
-pub async fn get_text(
-    client: &reqwest::Client,
-    request: &HttpRequest,
-    timeouts: &Timeouts,
-    cancel: &CancellationToken,
-) -> Result<String, ProviderError> {
-    let prepared = prepare(client, request)?;
-    let resp = guard(
-        cancel,
-        timeouts.first_byte,
-        TimeoutPhase::FirstByte,
-        client.execute(prepared),
-    )
-    .await?
-    .map_err(|e| transport_error(&e, timeouts.connect))?;
-    let status = resp.status().as_u16();
-    let header_hint = header_wait(&header_pairs(resp.headers()), SystemTime::now());
-    let body = read_body(resp, timeouts.idle, cancel).await?.text;
-    if !(200..300).contains(&status) {
-        let hint = header_hint.or_else(|| body_wait(&body)).map(ceil_secs);
-        return Err(http_error(status, body, hint));
-    }
-    Ok(body)
-}
-
-fn http_error(status: u16, body: String, retry_after_secs: Option<u64>) -> ProviderError {
-    let (message, code) = error_message(&body).unwrap_or_else(|| {
-        // Whitespace collapsed: an HTML error page must not make the error span lines.
-        let snippet: String = body
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .chars()
-            .take(300)
-            .collect();
-        (snippet, None)
-    });
-    ProviderError::Http {
-        status,
-        message,
-        code,
-        body,
-        retry_after_secs,
-    }
-}
-
-/// A whole body, read with the idle timeout between reads.
-struct Body {
-    text: String,
-    /// Set when the bytes were not UTF-8 (the text then holds replacement characters).
-    utf8_error: Option<String>,
-}
-
-async fn read_body(
-    resp: reqwest::Response,
-    idle: Duration,
-    cancel: &CancellationToken,
-) -> Result<Body, ProviderError> {
-    let mut bytes = Vec::new();
-    let chunks = resp.bytes_stream();
-    tokio::pin!(chunks);
-    while let Some(chunk) = guard(cancel, idle, TimeoutPhase::Idle, chunks.next()).await? {
-        match chunk {
-            Ok(b) => bytes.extend_from_slice(&b),
-            Err(e) => {
-                return Err(ProviderError::Transport {
-                    message: format!(
-                        "the connection broke after {} bytes of the body: {}",
-                        bytes.len(),
-                        without_url_secrets(&super::sse::error_chain(&e))
-                    ),
-                });
-            }
-        }
-    }
-    Ok(match String::from_utf8(bytes) {
-        Ok(text) => Body {
-            text,
-            utf8_error: None,
-        },
-        Err(e) => Body {
-            utf8_error: Some(format!("the body is not valid UTF-8: {}", e.utf8_error())),
-            text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        },
-    })
-}
-
-/// Awaits `fut`, failing on timeout or cancel (cancel wins a tie).
-async fn guard<T>(
-    cancel: &CancellationToken,
-    limit: Duration,
-    phase: TimeoutPhase,
-    fut: impl std::future::Future<Output = T>,
-) -> Result<T, ProviderError> {
-    tokio::select! {
-        biased;
-        _ = cancel.cancelled() => Err(ProviderError::Cancelled),
-        r = tokio::time::timeout(limit, fut) => r.map_err(|_| ProviderError::Timeout {
-            phase,
-            after_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
-        }),
     }
 }

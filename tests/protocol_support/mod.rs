@@ -5,6 +5,9 @@
 
 #![allow(dead_code)]
 
+pub mod runs;
+pub mod server;
+
 use std::path::PathBuf;
 
 use serde_json::Value;

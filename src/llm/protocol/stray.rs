@@ -9,6 +9,8 @@ const MAX_KEPT: usize = 64 * 1024;
 #[derive(Debug, Default)]
 pub struct StrayLines {
     line: Vec<u8>,
+    /// The current line is a `data:` line: its bytes need not be kept.
+    framed: bool,
     kept: Vec<u8>,
 }
 
@@ -18,13 +20,16 @@ impl StrayLines {
         for &b in bytes {
             if b == b'\n' || b == b'\r' {
                 self.end_line();
-            } else if self.line.len() < MAX_KEPT {
+            } else if !self.framed && self.line.len() < MAX_KEPT {
                 self.line.push(b);
+                // Most bytes are in `data:` lines; stop copying them once that is clear.
+                self.framed = self.line == b"data:";
             }
         }
     }
 
     fn end_line(&mut self) {
+        self.framed = false;
         let line = std::mem::take(&mut self.line);
         if is_stray(&line) && self.kept.len() + line.len() < MAX_KEPT {
             self.kept.extend_from_slice(&line);
