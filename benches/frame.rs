@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use switchboard::llm::event::StreamEvent;
 use switchboard::llm::http::{Exchange, Frame, HttpRequest};
 use switchboard::llm::provider::ModelRef;
 use switchboard::tui::app::draw;
@@ -75,10 +74,13 @@ fn stream(s: &mut State, turn: TurnId, text: &str, at_us: u64) {
         data: format!("{{\"choices\":[{{\"delta\":{{\"content\":{text:?}}}}}]}}"),
     };
     update(s, Msg::Frame { turn, frame });
-    let event = StreamEvent::TextDelta {
-        text: text.to_string(),
-    };
-    update(s, Msg::Stream { turn, event });
+    update(
+        s,
+        Msg::Text {
+            turn,
+            text: text.to_string(),
+        },
+    );
 }
 
 fn finish(s: &mut State, turn: TurnId) {

@@ -86,7 +86,7 @@ impl Scene {
             &mut sc.s,
             Msg::Models {
                 provider: "clipia".into(),
-                result: Err(err),
+                result: Err(err.to_string()),
             },
         );
         sc
@@ -118,7 +118,7 @@ impl Scene {
             &mut self.s,
             Msg::Trace {
                 turn,
-                request: req.redacted(),
+                request: Box::new(req.redacted()),
             },
         );
         let headers = vec![("content-type".to_string(), "text/event-stream".to_string())];
@@ -141,7 +141,13 @@ impl Scene {
             data,
         };
         update(&mut self.s, Msg::Frame { turn, frame });
-        update(&mut self.s, Msg::Stream { turn, event });
+        update(
+            &mut self.s,
+            Msg::Stream {
+                turn,
+                event: Box::new(event),
+            },
+        );
     }
 
     fn text(&mut self, turn: TurnId, text: &str, at_ms: u64) {
@@ -253,13 +259,13 @@ fn reasoning_collapsed_and_expanded() {
         },
         None,
     );
-    insta::assert_snapshot!("reasoning_collapsed", sc.render(100, 24));
+    insta::assert_snapshot!("reasoning_expanded", sc.render(100, 24));
     sc.key(KeyCode::Tab, KeyModifiers::NONE); // inspector
     sc.key(KeyCode::Tab, KeyModifiers::NONE); // meter
     sc.key(KeyCode::Tab, KeyModifiers::NONE); // catalog
     sc.key(KeyCode::Tab, KeyModifiers::NONE); // chat
     sc.key(KeyCode::Char('t'), KeyModifiers::NONE);
-    insta::assert_snapshot!("reasoning_expanded", sc.render(100, 24));
+    insta::assert_snapshot!("reasoning_collapsed", sc.render(100, 24));
 }
 
 #[test]

@@ -67,13 +67,17 @@ pub enum Action {
     PrevTurn,
     /// Select the next turn (inspector and meter).
     NextTurn,
+    /// Show the earlier columns of long rows (inspector frames).
+    ScrollLeft,
+    /// Show the later columns of long rows (inspector frames).
+    ScrollRight,
     /// Close the help overlay.
     Close,
 }
 
 impl Action {
     /// Every action, in the order hints and help list them.
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 35] = [
         Action::Send,
         Action::Newline,
         Action::Pick,
@@ -86,6 +90,8 @@ impl Action {
         Action::ToggleReasoning,
         Action::PrevTurn,
         Action::NextTurn,
+        Action::ScrollLeft,
+        Action::ScrollRight,
         Action::ZoomInspector,
         Action::Up,
         Action::Down,
@@ -144,6 +150,8 @@ impl Action {
             Action::ToggleReasoning => "toggle-reasoning",
             Action::PrevTurn => "prev-turn",
             Action::NextTurn => "next-turn",
+            Action::ScrollLeft => "scroll-left",
+            Action::ScrollRight => "scroll-right",
             Action::Close => "close",
         }
     }
@@ -188,6 +196,8 @@ impl Action {
             Action::ToggleReasoning => "reasoning",
             Action::PrevTurn => "prev turn",
             Action::NextTurn => "next turn",
+            Action::ScrollLeft => "columns left",
+            Action::ScrollRight => "columns right",
             Action::Close => "close",
         }
     }
@@ -227,6 +237,8 @@ impl Action {
             Action::ToggleReasoning => "Collapse or expand reasoning",
             Action::PrevTurn => "Select the previous turn",
             Action::NextTurn => "Select the next turn",
+            Action::ScrollLeft => "Show the earlier columns of long frames",
+            Action::ScrollRight => "Show the later columns of long frames",
             Action::Close => "Close",
         }
     }

@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use super::action::Action;
 use super::effect::Effect;
 use super::msg::TurnId;
 use super::pane::composer::Command;
@@ -23,7 +24,10 @@ fn cancel_all(state: &mut State) -> usize {
 
 pub(super) fn cancel(state: &mut State, key: Option<KeyEvent>) {
     if cancel_all(state) > 0 {
-        state.note("cancelled · what arrived is kept · r retries");
+        let retry = state.key_for(Action::Retry);
+        state.note(format!(
+            "cancelled · what arrived is kept · {retry} retries"
+        ));
         return;
     }
     let ctrl_c = key.is_some_and(|k| k.code == KeyCode::Char('c'));
@@ -32,7 +36,8 @@ pub(super) fn cancel(state: &mut State, key: Option<KeyEvent>) {
         state.composer.recall = None;
         return;
     }
-    state.note("nothing is streaming · q or Ctrl+Q quits");
+    let quit = state.key_for(Action::Quit);
+    state.note(format!("nothing is streaming · {quit} quits"));
 }
 
 pub(super) fn quit(state: &mut State) {
@@ -67,7 +72,8 @@ pub(super) fn send(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     if state.is_streaming() {
-        state.note("a turn is still streaming · Esc cancels it");
+        let cancel = state.key_for(Action::Cancel);
+        state.note(format!("a turn is still streaming · {cancel} cancels it"));
         return Vec::new();
     }
     let prompt = state.composer.take();
@@ -155,7 +161,10 @@ fn start_turn(
 
 pub(super) fn retry(state: &mut State) -> Vec<Effect> {
     if state.is_streaming() {
-        state.note("a turn is still streaming · Esc cancels it first");
+        let cancel = state.key_for(Action::Cancel);
+        state.note(format!(
+            "a turn is still streaming · {cancel} cancels it first"
+        ));
         return Vec::new();
     }
     let Some(last) = state.chat.turns.last_mut() else {

@@ -12,6 +12,9 @@ use super::msg::TurnId;
 use super::state::{Overlay, Pane, State};
 use super::ui;
 
+/// Columns one `scroll-left`/`scroll-right` moves the inspector's frames.
+const HSCROLL: usize = 16;
+
 pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let chord = KeyChord::from_event(&key);
     let km = &state.keymap;
@@ -101,8 +104,14 @@ pub(super) fn on_action(state: &mut State, action: Action, key: Option<KeyEvent>
                 state.composer.textarea.input(key);
             }
         }
-        Action::ToggleReasoning => state.chat.show_reasoning = !state.chat.show_reasoning,
+        Action::ToggleReasoning => state.chat.hide_reasoning = !state.chat.hide_reasoning,
         Action::PrevTurn => select_turn(state, -1),
+        Action::ScrollLeft => {
+            state.inspector.hscroll = state.inspector.hscroll.saturating_sub(HSCROLL);
+        }
+        Action::ScrollRight => {
+            state.inspector.hscroll = state.inspector.hscroll.saturating_add(HSCROLL).min(4096);
+        }
         Action::NextTurn => select_turn(state, 1),
         Action::Filter | Action::ClearFilter | Action::Pick => {
             let (taken, picked) = state.catalog.handle(action);

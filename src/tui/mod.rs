@@ -19,6 +19,7 @@ pub mod task;
 pub mod term;
 pub mod theme;
 pub mod ticker;
+pub mod trace;
 pub mod turn;
 pub mod ui;
 pub mod update;

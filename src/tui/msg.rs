@@ -33,14 +33,14 @@ pub enum Msg {
         /// The provider's name.
         provider: String,
         /// Its models, or why there are none.
-        result: Result<Vec<ModelInfo>, ProviderError>,
+        result: Result<Vec<ModelInfo>, String>,
     },
     /// A turn's request was built: the exact request, secrets masked.
     Trace {
         /// The turn.
         turn: TurnId,
         /// The request as sent, redacted.
-        request: HttpRequest,
+        request: Box<HttpRequest>,
     },
     /// A turn's response headers arrived.
     Response {
@@ -58,12 +58,27 @@ pub enum Msg {
         /// The frame with its arrival offset.
         frame: Frame,
     },
-    /// A decoded event of a turn.
+    /// A piece of a turn's answer text: the common event, kept small (a fast stream queues
+    /// tens of thousands of these).
+    Text {
+        /// The turn.
+        turn: TurnId,
+        /// The text.
+        text: String,
+    },
+    /// A piece of a turn's reasoning.
+    Reasoning {
+        /// The turn.
+        turn: TurnId,
+        /// The text.
+        text: String,
+    },
+    /// Any other decoded event of a turn (usage, tool calls, the stop reason, ...).
     Stream {
         /// The turn.
         turn: TurnId,
         /// The event.
-        event: StreamEvent,
+        event: Box<StreamEvent>,
     },
     /// A turn's request failed before any response and will be sent again.
     Retrying {
@@ -82,7 +97,7 @@ pub enum Msg {
         /// The turn.
         turn: TurnId,
         /// The exchange, or the error.
-        result: Result<Box<Exchange>, ProviderError>,
+        result: Result<Box<Exchange>, Box<ProviderError>>,
     },
     /// Time passed while something streams: redraw the spinner and elapsed time.
     Tick,
@@ -104,5 +119,20 @@ impl Msg {
             Event::Resize(w, h) => Some(Msg::Resize(w, h)),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_stay_small() {
+        // A fast stream can queue 40,000 of these before the loop drains them.
+        assert!(
+            std::mem::size_of::<Msg>() <= 80,
+            "{}",
+            std::mem::size_of::<Msg>()
+        );
     }
 }

@@ -233,6 +233,16 @@ impl State {
             .map(|t| t.id)
     }
 
+    /// How to press `action` from anywhere, for messages: its first global key that is not
+    /// plain text (which the composer would take as typing).
+    pub fn key_for(&self, action: super::action::Action) -> String {
+        self.keymap
+            .keys(Scope::Global, action)
+            .into_iter()
+            .find(|k| !k.is_text())
+            .map_or_else(|| action.name().to_string(), |k| k.label())
+    }
+
     /// Sets the footer message.
     pub fn note(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {

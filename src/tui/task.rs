@@ -10,6 +10,7 @@ use super::msg::{Msg, TurnId};
 use super::ticker::{TICK, Ticker};
 use crate::llm::chat::ChatRequest;
 use crate::llm::error::ProviderError;
+use crate::llm::event::StreamEvent;
 use crate::llm::provider::ModelRef;
 use crate::llm::run::{self, Update};
 use crate::workbench::Workbench;
@@ -36,9 +37,9 @@ pub fn spawn_turn(
             tracing::error!(turn = turn.0, "the request task panicked");
             let _ = tx.send(Msg::Done {
                 turn,
-                result: Err(ProviderError::Config {
+                result: Err(Box::new(ProviderError::Config {
                     message: "internal error: the request task panicked (see the log)".into(),
-                }),
+                })),
             });
         }
     });
@@ -59,11 +60,11 @@ async fn run_turn(
         p = workbench.prepare(model, chat) => p,
     };
     let result = match prepared {
-        Err(e) => Err(e),
+        Err(e) => Err(Box::new(e)),
         Ok(p) => {
             let _ = tx.send(Msg::Trace {
                 turn,
-                request: p.request.redacted(),
+                request: Box::new(p.request.redacted()),
             });
             let mut forward = |u: Update<'_>| forward(tx, turn, u);
             let exchange = run::run(
@@ -92,9 +93,17 @@ fn forward(tx: &UnboundedSender<Msg>, turn: TurnId, update: Update<'_>) {
             turn,
             frame: frame.clone(),
         },
+        Update::Event(StreamEvent::TextDelta { text }) => Msg::Text {
+            turn,
+            text: text.clone(),
+        },
+        Update::Event(StreamEvent::ReasoningDelta { text }) => Msg::Reasoning {
+            turn,
+            text: text.clone(),
+        },
         Update::Event(event) => Msg::Stream {
             turn,
-            event: event.clone(),
+            event: Box::new(event.clone()),
         },
         Update::Retrying {
             attempt,
@@ -123,7 +132,8 @@ pub fn spawn_models(
         let result = match workbench.provider(&provider) {
             Ok(p) => workbench.list_models(&p, &cancel).await,
             Err(e) => Err(e),
-        };
+        }
+        .map_err(|e| e.to_string());
         let _ = tx.send(Msg::Models { provider, result });
     });
 }

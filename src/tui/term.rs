@@ -2,7 +2,7 @@
 //! terminal supports it) the kitty keyboard protocol, so Shift+Enter can be told from
 //! Enter. Everything is undone on exit and by the panic hook.
 
-use std::io::{self, Stdout, stdout};
+use std::io::{self, BufWriter, Stdout, stdout};
 
 use crossterm::cursor::Show;
 use crossterm::event::{
@@ -17,6 +17,11 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
+/// What frames are written to: stdout behind a buffer big enough for a whole frame, so a
+/// frame goes out in one `write` (stdout's own buffer is 1 KiB and line-based: a full
+/// 200x50 redraw would take dozens of writes). ratatui flushes after every frame.
+pub type Output = BufWriter<Stdout>;
+
 /// The terminal in UI mode; `restore` undoes it.
 #[derive(Debug, Clone, Copy)]
 pub struct Mode {
@@ -25,7 +30,7 @@ pub struct Mode {
 }
 
 /// Enters UI mode and installs a panic hook that leaves it before the panic is printed.
-pub fn enter() -> io::Result<(Terminal<CrosstermBackend<Stdout>>, Mode)> {
+pub fn enter() -> io::Result<(Terminal<CrosstermBackend<Output>>, Mode)> {
     enable_raw_mode()?;
     let mut out = stdout();
     if let Err(e) = execute!(
@@ -49,7 +54,10 @@ pub fn enter() -> io::Result<(Terminal<CrosstermBackend<Stdout>>, Mode)> {
         restore(mode);
         previous(info);
     }));
-    match Terminal::new(CrosstermBackend::new(stdout())) {
+    match Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
+        1 << 16,
+        stdout(),
+    ))) {
         Ok(t) => Ok((t, mode)),
         Err(e) => {
             restore(mode);

@@ -8,10 +8,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::markdown::MarkdownView;
 use super::msg::TurnId;
+use super::trace::index;
+pub use super::trace::{FrameLog, Trace, TraceRow};
 use crate::llm::chat::ChatRequest;
 use crate::llm::error::ProviderError;
 use crate::llm::event::{StopReason, StreamEvent};
-use crate::llm::http::{Exchange, Frame, HttpRequest};
+use crate::llm::http::{Exchange, Frame};
 use crate::llm::money::{Money, Price, cost};
 use crate::llm::provider::ModelRef;
 use crate::llm::usage::Usage;
@@ -50,37 +52,6 @@ pub struct ToolCall {
     pub name: String,
     /// The arguments JSON, as far as it arrived.
     pub arguments: String,
-}
-
-/// One row of the inspector's wire listing: a raw frame, or an event decoded from the
-/// frame above it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TraceRow {
-    /// `Trace::frames[i]`.
-    Frame(usize),
-    /// `Trace::events[i]`.
-    Event(usize),
-}
-
-/// The wire record of a turn, live while it streams.
-#[derive(Debug, Clone, Default)]
-pub struct Trace {
-    /// The request as sent, secrets masked.
-    pub request: Option<HttpRequest>,
-    /// The response status.
-    pub status: Option<u16>,
-    /// The response headers.
-    pub headers: Vec<(String, String)>,
-    /// Every SSE frame, with its offset.
-    pub frames: Vec<Frame>,
-    /// Every decoded event.
-    pub events: Vec<StreamEvent>,
-    /// Frames and events interleaved in arrival order.
-    pub rows: Vec<TraceRow>,
-    /// The final record (its `frames` moved into `frames` above), once the turn is done.
-    pub exchange: Option<Box<Exchange>>,
-    /// Bumped on every change of the parts above the frames, so caches know to rebuild.
-    pub version: u64,
 }
 
 /// Lines of a turn that only change with its width or its status, built by `prepare`.
@@ -221,17 +192,29 @@ impl Turn {
         (span > 0 && tokens > 0).then(|| tokens as f64 / (span as f64 / 1e6))
     }
 
+    /// Folds a piece of answer text in.
+    pub fn apply_text(&mut self, text: &str) {
+        let start = index(self.answer.text().len());
+        self.answer.push_str(text);
+        let len = index(text.len());
+        self.trace.rows.push(TraceRow::Text { start, len });
+        self.count_delta();
+    }
+
+    /// Folds a piece of reasoning in.
+    pub fn apply_reasoning(&mut self, text: &str) {
+        let start = index(self.reasoning.text().len());
+        self.reasoning.push_str(text);
+        let len = index(text.len());
+        self.trace.rows.push(TraceRow::Reasoning { start, len });
+        self.count_delta();
+    }
+
     /// Folds one decoded event in.
     pub fn apply_event(&mut self, event: StreamEvent) {
         match &event {
-            StreamEvent::TextDelta { text } => {
-                self.answer.push_str(text);
-                self.count_delta();
-            }
-            StreamEvent::ReasoningDelta { text } => {
-                self.reasoning.push_str(text);
-                self.count_delta();
-            }
+            StreamEvent::TextDelta { text } => return self.apply_text(text),
+            StreamEvent::ReasoningDelta { text } => return self.apply_reasoning(text),
             StreamEvent::ToolCallDelta {
                 index,
                 id,
@@ -258,7 +241,7 @@ impl Turn {
         }
         self.trace
             .rows
-            .push(TraceRow::Event(self.trace.events.len()));
+            .push(TraceRow::Event(index(self.trace.events.len())));
         self.trace.events.push(event);
     }
 
@@ -281,7 +264,7 @@ impl Turn {
         self.last_frame_us = frame.offset_us;
         self.trace
             .rows
-            .push(TraceRow::Frame(self.trace.frames.len()));
+            .push(TraceRow::Frame(index(self.trace.frames.len())));
         self.trace.frames.push(frame);
     }
 
@@ -299,13 +282,15 @@ impl Turn {
             .as_ref()
             .zip(self.price.as_ref())
             .and_then(|(u, p)| cost(u, p));
-        // The frames were mirrored as they came; the record's copy is only needed when
-        // none were (then the rows are rebuilt from it).
-        if self.trace.frames.is_empty() && !exchange.frames.is_empty() {
-            self.trace.frames = std::mem::take(&mut exchange.frames);
-            self.trace.rows = (0..self.trace.frames.len()).map(TraceRow::Frame).collect();
+        // The record's frames replace the live window; rows exist for the frames seen live
+        // (all of them, unless the decoder was bypassed).
+        if self.trace.rows.is_empty() {
+            let n = exchange.frames.len();
+            self.trace.rows = (0..n).map(|i| TraceRow::Frame(index(i))).collect();
         }
-        exchange.frames = Vec::new();
+        self.trace
+            .frames
+            .complete(std::mem::take(&mut exchange.frames));
         if self.trace.request.is_none() {
             self.trace.request = Some(exchange.request.clone());
         }

@@ -26,7 +26,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Trace { turn, request } => {
             if let Some(t) = streaming(state, turn) {
-                t.trace.request = Some(request);
+                t.trace.request = Some(*request);
                 t.trace.version += 1;
             }
         }
@@ -46,9 +46,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 t.apply_frame(frame);
             }
         }
+        Msg::Text { turn, text } => {
+            if let Some(t) = streaming(state, turn) {
+                t.apply_text(&text);
+            }
+        }
+        Msg::Reasoning { turn, text } => {
+            if let Some(t) = streaming(state, turn) {
+                t.apply_reasoning(&text);
+            }
+        }
         Msg::Stream { turn, event } => {
             if let Some(t) = streaming(state, turn) {
-                t.apply_event(event);
+                t.apply_event(*event);
             }
         }
         Msg::Retrying {
@@ -79,15 +89,21 @@ fn streaming(state: &mut State, id: TurnId) -> Option<&mut Turn> {
 fn on_done(
     state: &mut State,
     id: TurnId,
-    result: Result<Box<crate::llm::http::Exchange>, crate::llm::error::ProviderError>,
+    result: Result<Box<crate::llm::http::Exchange>, Box<crate::llm::error::ProviderError>>,
 ) {
     let now = state.now;
     let Some(t) = streaming(state, id) else {
+        // Stale (the turn was cancelled): its text and status stay as they are. Only the
+        // runner's frames are taken, so the inspector can list every frame that arrived
+        // before the cancel (the live window keeps just the latest).
+        if let (Some(t), Ok(mut ex)) = (state.chat.turn_mut(id), result) {
+            t.trace.frames.complete(std::mem::take(&mut ex.frames));
+        }
         return;
     };
     match result {
         Ok(exchange) => t.finish(exchange),
-        Err(e) => t.fail(e, now),
+        Err(e) => t.fail(*e, now),
     }
     match &t.status {
         TurnStatus::Failed { error } => tracing::info!(turn = id.0, %error, "turn failed"),

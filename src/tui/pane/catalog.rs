@@ -6,7 +6,7 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 use ratatui::style::Style;
 use ratatui::text::Span;
 
-use crate::llm::catalog::ModelInfo;
+use crate::llm::catalog::{BUNDLED_FILES, ModelInfo, merge_provider};
 use crate::llm::provider::ModelRef;
 use crate::tui::action::Action;
 use crate::tui::wrap::wrap_text;
@@ -31,6 +31,18 @@ pub struct ProviderRow {
     pub name: String,
     /// Where its list is.
     pub load: Load,
+}
+
+/// `live` laid over the bundled catalog's entries for `provider`. Providers without a
+/// bundled file (the demo, a local server) skip it, so the bundled files are only parsed
+/// when some configured provider has one.
+fn with_bundled(provider: &str, live: Vec<ModelInfo>) -> Vec<ModelInfo> {
+    let file = format!("{provider}.toml");
+    if BUNDLED_FILES.iter().any(|(name, _)| *name == file) {
+        merge_provider(provider, &live)
+    } else {
+        live
+    }
 }
 
 /// One displayed entry.
@@ -84,9 +96,14 @@ pub struct CatalogState {
 }
 
 impl CatalogState {
-    /// A catalog waiting for these providers' lists.
+    /// A catalog waiting for these providers' live lists, showing their bundled entries
+    /// meanwhile.
     pub fn new(providers: &[String]) -> CatalogState {
         let mut c = CatalogState {
+            models: providers
+                .iter()
+                .flat_map(|p| with_bundled(p, Vec::new()))
+                .collect(),
             providers: providers
                 .iter()
                 .map(|name| ProviderRow {
@@ -100,16 +117,16 @@ impl CatalogState {
         c
     }
 
-    /// A provider's list arrived or failed.
+    /// A provider's live list arrived or failed. Its entries are laid over the bundled
+    /// catalog's (live figures win, bundled ones fill the gaps); a failed list leaves the
+    /// bundled entries, with the error above them.
     pub fn loaded(&mut self, provider: &str, result: Result<Vec<ModelInfo>, String>) {
-        let load = match result {
-            Ok(models) => {
-                self.models.retain(|m| m.provider != provider);
-                self.models.extend(models);
-                Load::Loaded
-            }
-            Err(e) => Load::Failed(e),
+        let (live, load) = match result {
+            Ok(models) => (models, Load::Loaded),
+            Err(e) => (Vec::new(), Load::Failed(e)),
         };
+        self.models.retain(|m| m.provider != provider);
+        self.models.extend(with_bundled(provider, live));
         match self.providers.iter_mut().find(|p| p.name == provider) {
             Some(p) => p.load = load,
             None => self.providers.push(ProviderRow {

@@ -150,9 +150,11 @@ fn entry_lines(
             let p = &c.providers[pi];
             let n = c.models.iter().filter(|m| m.provider == p.name).count();
             let state = match &p.load {
-                Load::Loading => Span::styled(" loading…", theme.dim),
+                Load::Loading if n == 0 => Span::styled(" loading…", theme.dim),
+                Load::Loading => Span::styled(format!(" {n} · loading…"), theme.dim),
                 Load::Loaded => Span::styled(format!(" {n}"), theme.dim),
-                Load::Failed(_) => Span::styled(" failed", theme.error),
+                Load::Failed(_) if n == 0 => Span::styled(" failed", theme.error),
+                Load::Failed(_) => Span::styled(format!(" {n} · live list failed"), theme.error),
             };
             vec![vec![Span::styled(p.name.clone(), theme.heading), state]]
         }

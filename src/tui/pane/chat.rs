@@ -37,8 +37,8 @@ pub struct ChatState {
     pub turns: Vec<Turn>,
     /// Where the view is; follows the bottom until scrolled up.
     pub scroll: Scroll,
-    /// Show reasoning text (else one line per turn says there is some).
-    pub show_reasoning: bool,
+    /// Collapse reasoning to one line per turn (it is shown, dimmed, by default).
+    pub hide_reasoning: bool,
     /// The visible rows, built by `prepare`.
     pub window: Vec<Row>,
     /// Rows of each turn at the last layout.
@@ -65,7 +65,7 @@ impl ChatState {
         now: Instant,
     ) {
         let (theme, md, hl) = look;
-        let show = self.show_reasoning;
+        let show = !self.hide_reasoning;
         self.heights.clear();
         for t in &mut self.turns {
             refresh_lines(t, width, theme);

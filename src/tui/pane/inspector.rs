@@ -26,6 +26,8 @@ pub struct InspectorState {
     pub selected: Option<TurnId>,
     /// Where the listing is scrolled.
     pub scroll: Scroll,
+    /// Columns of frame data scrolled off to the left (long JSON frames).
+    pub hscroll: usize,
     /// The user scrolled this turn's listing: stop placing the view automatically (at the
     /// top until frames arrive, then following them).
     pub manual: bool,
@@ -51,7 +53,10 @@ impl InspectorState {
         let key = (t.id, t.trace.version, t.version);
         if self.built != Some(key) {
             if self.built.map(|b| b.0) != Some(t.id) {
-                self.scroll = if t.is_streaming() {
+                // A live or failed turn opens at its end (frames, the error); a finished one
+                // at its request.
+                let at_end = t.is_streaming() || matches!(t.status, TurnStatus::Failed { .. });
+                self.scroll = if at_end {
                     Scroll::following()
                 } else {
                     Scroll::at_top()
@@ -65,7 +70,11 @@ impl InspectorState {
         if !self.manual && t.is_streaming() {
             self.scroll.follow = !t.trace.rows.is_empty();
         }
-        self.scroll.fit(self.total_rows(t), view);
+        if t.is_streaming() {
+            self.scroll.fit_paged(self.total_rows(t), view);
+        } else {
+            self.scroll.fit(self.total_rows(t), view);
+        }
     }
 
     /// All rows of the listing for `t`.
@@ -176,7 +185,7 @@ fn tail_lines(t: &Turn, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-fn frame_line(f: &Frame, theme: &Theme) -> Line<'static> {
+fn frame_line(f: &Frame, skip: usize, theme: &Theme) -> Line<'static> {
     let mut spans = vec![Span::styled(
         format!("+{:>6} ms ", f.offset_us / 1000),
         theme.dim,
@@ -188,7 +197,10 @@ fn frame_line(f: &Frame, theme: &Theme) -> Line<'static> {
         ));
     }
     // Only the start of a long frame can be seen in one row; never copy a megabyte.
-    let data: String = f.data.chars().take(1024).collect();
+    let data: String = f.data.chars().skip(skip).take(1024).collect();
+    if skip > 0 {
+        spans.push(Span::styled("…", theme.dim));
+    }
     spans.push(Span::raw(sanitize(&data).replace('\n', "⏎")));
     Line::from(spans)
 }
@@ -198,9 +210,49 @@ fn short(text: &str) -> String {
     format!("{:?}", cut)
 }
 
+fn slice(text: &str, start: u32, len: u32) -> &str {
+    let (a, n) = (start as usize, len as usize);
+    text.get(a..a.saturating_add(n)).unwrap_or("")
+}
+
+fn row_line(t: &Turn, row: TraceRow, skip: usize, theme: &Theme) -> Line<'static> {
+    match row {
+        TraceRow::Frame(i) => match t.trace.frames.get(i as usize) {
+            Some(f) => frame_line(f, skip, theme),
+            None => Line::styled(
+                format!(
+                    "  frame {} · the full record is shown when the turn ends",
+                    i + 1
+                ),
+                theme.dim,
+            ),
+        },
+        TraceRow::Text { start, len } => {
+            decoded("text", short(slice(t.answer.text(), start, len)), theme)
+        }
+        TraceRow::Reasoning { start, len } => decoded(
+            "reasoning",
+            short(slice(t.reasoning.text(), start, len)),
+            theme,
+        ),
+        TraceRow::Event(i) => t
+            .trace
+            .events
+            .get(i as usize)
+            .map_or_else(Line::default, |e| event_line(e, theme)),
+    }
+}
+
+fn decoded(label: &str, text: String, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled("         → ", theme.dim),
+        Span::styled(format!("{label} "), theme.tool),
+        Span::styled(sanitize(&text).into_owned(), theme.dim),
+    ])
+}
+
 /// One line describing a decoded event.
 pub fn event_line(e: &StreamEvent, theme: &Theme) -> Line<'static> {
-    let arrow = Span::styled("         → ", theme.dim);
     let (label, text) = match e {
         StreamEvent::TextDelta { text } => ("text", short(text)),
         StreamEvent::ReasoningDelta { text } => ("reasoning", short(text)),
@@ -242,11 +294,7 @@ pub fn event_line(e: &StreamEvent, theme: &Theme) -> Line<'static> {
             ),
         ),
     };
-    Line::from(vec![
-        arrow,
-        Span::styled(format!("{label} "), theme.tool),
-        Span::styled(sanitize(&text).into_owned(), theme.dim),
-    ])
+    decoded(label, text, theme)
 }
 
 /// Draws the visible rows of the listing into `area` (inside the pane's border).
@@ -279,12 +327,16 @@ pub fn render(
         } else if row == frames_at {
             let n = t.trace.frames.len();
             let live = if t.is_streaming() { " · live" } else { "" };
-            heading(format!("frames ({n}) and decoded events{live}"), theme)
+            let cols = match s.hscroll {
+                0 => String::new(),
+                n => format!(" · from column {}", n + 1),
+            };
+            heading(
+                format!("frames ({n}) and decoded events{live}{cols}"),
+                theme,
+            )
         } else if row < tail_at {
-            match t.trace.rows[row - rows_at] {
-                TraceRow::Frame(i) => frame_line(&t.trace.frames[i], theme),
-                TraceRow::Event(i) => event_line(&t.trace.events[i], theme),
-            }
+            row_line(t, t.trace.rows[row - rows_at], s.hscroll, theme)
         } else if let Some(l) = s.tail.get(row - tail_at) {
             l.clone()
         } else {
