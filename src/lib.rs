@@ -8,5 +8,8 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod llm;
+pub mod proxy;
+pub mod store;
+pub mod trace;
 pub mod tui;
 pub mod workbench;

@@ -16,6 +16,13 @@ struct Cli {
     /// The config file [default: the platform config dir; env: SWITCHBOARD_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Where the history database lives [default: the platform data dir; env:
+    /// SWITCHBOARD_DATA_DIR]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Run without writing any history [env: SWITCHBOARD_NO_STORE=1]
+    #[arg(long, global = true)]
+    no_store: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -33,6 +40,21 @@ enum Command {
     },
     /// Run the demo provider as a standalone OpenAI-compatible server.
     DemoServer(cli::demo_server::DemoServerArgs),
+    /// List or search stored conversations; prune, rename, delete.
+    History(cli::history::HistoryArgs),
+    /// Export a stored conversation as Markdown, JSON or JSON lines.
+    Export(cli::export::ExportArgs),
+    /// Import a conversation (our JSON export, or an OpenAI-style messages array).
+    Import(cli::import::ImportArgs),
+    /// Forward other programs' LLM calls to a provider and record each exchange.
+    ///
+    /// Point a client at it: OpenAI SDKs with base URL http://LISTEN/v1, the Anthropic and
+    /// Gemini SDKs with http://LISTEN. Calls go on unchanged, streams chunk by chunk; each
+    /// exchange is summarised on stderr and, with --record, written to a trace file. The
+    /// live view in the workbench UI (--tui) is not built yet.
+    Proxy(cli::proxy::ProxyArgs),
+    /// Re-render a recorded trace file offline, with its timing.
+    Replay(cli::replay::ReplayArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,12 +70,24 @@ fn main() -> ExitCode {
         }
     };
     let config = args.config.as_deref();
+    let place = cli::history::StorePlace {
+        data_dir: args.data_dir.clone(),
+        no_store: args.no_store,
+    };
     let result = runtime.block_on(async {
         match args.command {
-            Some(Command::Ask(a)) => cli::ask::run(config, a).await,
+            Some(Command::Ask(mut a)) => {
+                a.store.place = place.clone();
+                cli::ask::run(config, a).await
+            }
             Some(Command::Models(a)) => cli::models::run(config, a).await,
-            Some(Command::Config { command }) => cli::config_cmd::run(config, command),
+            Some(Command::Config { command }) => cli::config_cmd::run(config, &place, command),
             Some(Command::DemoServer(a)) => cli::demo_server::run(a).await,
+            Some(Command::History(a)) => cli::history::run(&place, a),
+            Some(Command::Export(a)) => cli::export::run(&place, a),
+            Some(Command::Import(a)) => cli::import::run(&place, a),
+            Some(Command::Proxy(a)) => cli::proxy::run(config, a).await,
+            Some(Command::Replay(a)) => cli::replay::run(a).await,
             None => cli::ask::run_default(config).await,
         }
     });

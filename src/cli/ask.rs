@@ -57,6 +57,9 @@ pub struct AskArgs {
     /// Do not print the model's reasoning (it goes to stderr, dimmed, by default).
     #[arg(long)]
     pub no_reasoning: bool,
+    /// History: `--continue [ID]`; where the store is (from the global flags).
+    #[command(flatten)]
+    pub store: super::history::AskStoreArgs,
     /// The prompt; read from stdin when absent or `-`.
     #[arg(value_name = "PROMPT")]
     pub prompt: Vec<String>,
@@ -87,12 +90,15 @@ pub async fn run_default(config: Option<&Path>) -> Result<ExitCode, CliError> {
     run(config, args).await
 }
 
-pub async fn run(config_path: Option<&Path>, args: AskArgs) -> Result<ExitCode, CliError> {
+pub async fn run(config_path: Option<&Path>, mut args: AskArgs) -> Result<ExitCode, CliError> {
     let config = load_config(config_path)?;
+    let mut record =
+        super::history::AskRecord::open(&args.store, &mut args.model, &mut args.prompt)?;
     let model_text = args.model.clone().unwrap_or_else(|| config.default_model());
     let model = ModelRef::parse(&model_text)?;
     let prompt = read_prompt(&args.prompt)?;
-    let chat = build_chat(&args, prompt)?;
+    let mut chat = build_chat(&args, prompt)?;
+    record.prepend_history(&mut chat)?;
     let bench = Workbench::new(config).map_err(|e| e.to_string())?;
     let prepared = bench
         .prepare_with(&model, &chat, args.protocol)
@@ -112,13 +118,17 @@ pub async fn run(config_path: Option<&Path>, args: AskArgs) -> Result<ExitCode, 
         }
     });
     let mut printer = Printer::new(args.json, !args.no_reasoning, cancel.clone());
+    record.begin(&model_text, prepared.protocol.name(), &chat)?;
     let exchange = run::run(
         &bench.client,
         &prepared.request,
         prepared.protocol,
         &prepared.options,
         &cancel,
-        &mut |u| printer.update(u),
+        &mut |u| {
+            record.update(&u);
+            printer.update(u)
+        },
     )
     .await;
     interrupt.abort();
@@ -129,6 +139,7 @@ pub async fn run(config_path: Option<&Path>, args: AskArgs) -> Result<ExitCode, 
         .as_ref()
         .zip(price.as_ref())
         .and_then(|(u, p)| cost(u, p));
+    record.finish(&exchange, computed.as_ref());
     if args.json {
         let mut summary = summary_json(&model, &exchange, computed.as_ref());
         summary["protocol"] = json!(prepared.protocol.name());

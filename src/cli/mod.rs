@@ -4,7 +4,12 @@
 pub mod ask;
 pub mod config_cmd;
 pub mod demo_server;
+pub mod export;
+pub mod history;
+pub mod import;
 pub mod models;
+pub mod proxy;
+pub mod replay;
 
 use std::path::Path;
 
