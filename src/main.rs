@@ -23,6 +23,10 @@ struct Cli {
     /// Run without writing any history [env: SWITCHBOARD_NO_STORE=1]
     #[arg(long, global = true)]
     no_store: bool,
+    /// The model the workbench UI opens on, as PROVIDER/MODEL [default: the config's
+    /// default_model, else demo/demo-fast]
+    #[arg(short, long, value_name = "PROVIDER/MODEL")]
+    model: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -88,7 +92,7 @@ fn main() -> ExitCode {
             Some(Command::Import(a)) => cli::import::run(&place, a),
             Some(Command::Proxy(a)) => cli::proxy::run(config, a).await,
             Some(Command::Replay(a)) => cli::replay::run(a).await,
-            None => cli::ask::run_default(config).await,
+            None => cli::ui::run(config, args.model.clone()).await,
         }
     });
     match result {

@@ -76,20 +76,6 @@ fn parse_effort(s: &str) -> Result<ReasoningEffort, String> {
     ReasoningEffort::parse(s).ok_or_else(|| "expected minimal, low, medium or high".into())
 }
 
-/// With no command: until the workbench UI lands, a demo `ask` that shows the engine at work.
-pub async fn run_default(config: Option<&Path>) -> Result<ExitCode, CliError> {
-    eprintln!(
-        "Switchboard {}: the workbench UI is not built yet; here is a demo `ask` \
-         (see `switchboard --help`).\n",
-        env!("CARGO_PKG_VERSION")
-    );
-    let args = AskArgs {
-        prompt: vec!["What can Switchboard show me about a streamed answer?".into()],
-        ..AskArgs::default()
-    };
-    run(config, args).await
-}
-
 pub async fn run(config_path: Option<&Path>, mut args: AskArgs) -> Result<ExitCode, CliError> {
     let config = load_config(config_path)?;
     let mut record =

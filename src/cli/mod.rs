@@ -10,6 +10,7 @@ pub mod import;
 pub mod models;
 pub mod proxy;
 pub mod replay;
+pub mod ui;
 
 use std::path::Path;
 
