@@ -202,13 +202,33 @@ impl Workbench {
 
 impl Workbench {
     /// The price of `model` where Switchboard knows it without asking the network: the demo
-    /// provider's own table. Other providers' prices come from their live lists (and, later,
-    /// the bundled catalog); until then a price is unknown, never zero.
+    /// provider's own table; for other providers the bundled catalog's entry with the last
+    /// cached live list laid over it (live figures win, bundled ones fill the gaps). `None`
+    /// when neither knows the model: a price is unknown then, never zero.
     pub fn known_price(&self, model: &ModelRef) -> Option<crate::llm::money::Price> {
+        let cache = crate::llm::catalog::CatalogCache::default_path()
+            .and_then(|p| crate::llm::catalog::CatalogCache::load(&p).ok())
+            .unwrap_or_default();
+        self.known_price_with(model, &cache)
+    }
+
+    /// `known_price` with the live lists of `cache`.
+    pub fn known_price_with(
+        &self,
+        model: &ModelRef,
+        cache: &crate::llm::catalog::CatalogCache,
+    ) -> Option<crate::llm::money::Price> {
         use std::str::FromStr;
         let p = self.config.provider(&model.provider)?;
         if p.name != DEMO {
-            return None;
+            let bundled = bundled_model(&p.name, &model.model);
+            let live = cache
+                .get(&p.name)
+                .and_then(|l| l.models.iter().find(|m| m.id == model.model).cloned());
+            return match live {
+                Some(l) => crate::llm::catalog::merge_model(l, bundled.as_ref()).price,
+                None => bundled.and_then(|b| b.price),
+            };
         }
         let base = model.model.split('+').next().unwrap_or_default();
         let m = crate::demo::models().iter().find(|m| m.id == base)?;

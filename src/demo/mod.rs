@@ -12,6 +12,7 @@
 //! `bank.rs`, `hash.rs` the text; `tokens.rs` the toy tokenizer; `faults.rs` the
 //! misbehaviour syntax.
 
+mod account;
 mod answer;
 mod bank;
 mod coder;

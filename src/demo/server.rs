@@ -4,6 +4,7 @@
 //! (Gemini), `GET /v1/models[/{id}]`, `GET /v1beta/models`, and each protocol's error
 //! envelope for everything that goes wrong.
 
+use super::account::{self, SharedLedger};
 use super::dialect::{self, Dialect};
 use super::error::{ApiError, fault_error, model_error};
 use super::models::{self, CREATED, DemoModel};
@@ -11,7 +12,7 @@ use super::request::{header_faults, plan_inbound};
 use super::stream;
 use axum::Router;
 use axum::body::{Body, to_bytes};
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -32,8 +33,11 @@ pub fn router() -> Router {
         .route("/v1beta/models", get(gemini_models))
         .route("/v1/models", get(list_models))
         .route("/v1/models/{id}", get(one_model))
+        .route("/v1/key", get(account::key))
+        .route("/v1/generation", get(account::generation))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .with_state(SharedLedger::default())
 }
 
 fn now() -> u64 {
@@ -55,21 +59,27 @@ fn json_response(status: StatusCode, value: &Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-async fn chat(headers: HeaderMap, body: Body) -> Response {
-    answer(Dialect::Chat, headers, body, None).await
+async fn chat(State(l): State<SharedLedger>, headers: HeaderMap, body: Body) -> Response {
+    answer(&l, Dialect::Chat, headers, body, None).await
 }
 
-async fn messages(headers: HeaderMap, body: Body) -> Response {
-    answer(Dialect::Messages, headers, body, None).await
+async fn messages(State(l): State<SharedLedger>, headers: HeaderMap, body: Body) -> Response {
+    answer(&l, Dialect::Messages, headers, body, None).await
 }
 
-async fn responses(headers: HeaderMap, body: Body) -> Response {
-    answer(Dialect::Responses, headers, body, None).await
+async fn responses(State(l): State<SharedLedger>, headers: HeaderMap, body: Body) -> Response {
+    answer(&l, Dialect::Responses, headers, body, None).await
 }
 
 /// `{model}:streamGenerateContent` (SSE with `alt=sse`, else one JSON array) or
 /// `{model}:generateContent`.
-async fn gemini(Path(spec): Path<String>, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+async fn gemini(
+    State(l): State<SharedLedger>,
+    Path(spec): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let Some((model, method)) = spec.rsplit_once(':') else {
         return gemini_not_found(&spec);
     };
@@ -83,6 +93,7 @@ async fn gemini(Path(spec): Path<String>, uri: Uri, headers: HeaderMap, body: Bo
         _ => return gemini_not_found(&spec),
     };
     answer(
+        &l,
         Dialect::Gemini,
         headers,
         body,
@@ -115,18 +126,20 @@ fn gemini_not_found(spec: &str) -> Response {
 }
 
 async fn answer(
+    ledger: &SharedLedger,
     dialect: Dialect,
     headers: HeaderMap,
     body: Body,
     gemini: Option<(String, GeminiMode)>,
 ) -> Response {
-    match answer_inner(dialect, headers, body, gemini).await {
+    match answer_inner(ledger, dialect, headers, body, gemini).await {
         Ok(resp) => resp,
         Err(err) => err.response(dialect),
     }
 }
 
 async fn answer_inner(
+    ledger: &SharedLedger,
     dialect: Dialect,
     headers: HeaderMap,
     body: Body,
@@ -157,6 +170,7 @@ async fn answer_inner(
     let plan = plan_inbound(inbound, faults)?;
     let created = now();
     let id = next_id(created);
+    ledger.record(&id, plan.model, &plan.counts);
     if plan.stream {
         let body = Body::from_stream(stream::sse(plan, dialect, id, created));
         let mut resp = Response::new(body);
@@ -325,7 +339,7 @@ async fn not_found(uri: axum::http::Uri) -> Response {
         message: format!(
             "Unknown path {path}. The demo provider serves POST /v1/chat/completions, \
              /v1/messages, /v1/responses, /v1beta/models/{{model}}:streamGenerateContent and \
-             :generateContent, and GET /v1/models."
+             :generateContent, and GET /v1/models, /v1/key and /v1/generation?id=."
         ),
         kind: "invalid_request_error",
         param: None,

@@ -154,6 +154,9 @@ pub struct Frame {
     pub data: String,
 }
 
+/// Shorter streaming spans than this are not a rate measurement (see `tokens_per_second`).
+const MIN_STREAM_SPAN_US: u64 = 1_000;
+
 /// The record of one request: what was sent (secrets masked), what came back and when.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exchange {
@@ -207,14 +210,23 @@ impl Exchange {
         }
     }
 
-    /// Output tokens per second from the first token to the end, when both are known.
+    /// Output tokens per second. A stream is measured from the first token to the end; an
+    /// answer that came whole (no frames: a non-streamed body, or a stream whose tokens
+    /// all arrived within a millisecond) over the whole request time, since the
+    /// "streaming span" between its first token and its end is only parsing time and would
+    /// give an absurd rate.
     pub fn tokens_per_second(&self) -> Option<f64> {
         let usage = self.usage.as_ref()?;
-        let span_us = self.total_us?.checked_sub(self.ttft_us?)?;
-        if span_us == 0 || usage.output == 0 {
+        let total_us = self.total_us?;
+        if usage.output == 0 {
             return None;
         }
-        Some(usage.output as f64 / (span_us as f64 / 1e6))
+        let span_us = self
+            .ttft_us
+            .and_then(|t| total_us.checked_sub(t))
+            .filter(|s| !self.frames.is_empty() && *s >= MIN_STREAM_SPAN_US)
+            .unwrap_or(total_us);
+        (span_us > 0).then(|| usage.output as f64 / (span_us as f64 / 1e6))
     }
 }
 
@@ -222,6 +234,43 @@ impl Exchange {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn tokens_per_second_for_streamed_and_whole_answers() {
+        let usage = Usage {
+            output: 100,
+            ..Usage::default()
+        };
+        let mut ex = Exchange::new(HttpRequest::get("http://127.0.0.1/x"), 0);
+        ex.usage = Some(usage);
+        // Streamed: 100 tokens from the first token (0.5 s) to the end (2.5 s): 50 tok/s.
+        ex.frames.push(Frame {
+            offset_us: 500_000,
+            event: None,
+            data: "{}".into(),
+        });
+        ex.ttft_us = Some(500_000);
+        ex.total_us = Some(2_500_000);
+        assert_eq!(ex.tokens_per_second(), Some(50.0));
+        // Not streamed: the body came whole after 2 s and was parsed 3 µs later. The rate
+        // is over the whole request (50 tok/s), not 100 / 3 µs (33 million tok/s).
+        ex.frames.clear();
+        ex.body = Some("{}".into());
+        ex.ttft_us = Some(1_999_997);
+        ex.total_us = Some(2_000_000);
+        assert_eq!(ex.tokens_per_second(), Some(50.0));
+        // A stream whose every token came in one burst is measured the same way.
+        ex.frames.push(Frame {
+            offset_us: 1_999_997,
+            event: None,
+            data: "{}".into(),
+        });
+        assert_eq!(ex.tokens_per_second(), Some(50.0));
+        ex.total_us = Some(0);
+        assert_eq!(ex.tokens_per_second(), None);
+        ex.total_us = None;
+        assert_eq!(ex.tokens_per_second(), None);
+    }
 
     #[test]
     fn redaction_masks_headers_and_query_keys() {

@@ -22,7 +22,9 @@ const ANTHROPIC_VERSION: &str = "2023-06-01";
 /// * OpenAI chat and responses: `{base}/models`.
 /// * Anthropic: `{base}/v1/models?limit=1000` (or `{base}/models` when the base already ends
 ///   in `/v1`), paged with `after_id`, with `anthropic-version`.
-/// * Gemini: `{base}/models?pageSize=1000`, paged with `pageToken`.
+/// * Gemini: `{base}/v1beta/models?pageSize=1000` (the base is the host, as for
+///   `streamGenerateContent`; a base that already ends in `/v1beta` or `/v1` is used as it
+///   is), paged with `pageToken`.
 pub fn list_request(protocol: Protocol, endpoint: &Endpoint, page: Option<&str>) -> HttpRequest {
     let url = match protocol {
         Protocol::OpenAiChat | Protocol::OpenAiResponses => endpoint.url("models"),
@@ -39,7 +41,13 @@ pub fn list_request(protocol: Protocol, endpoint: &Endpoint, page: Option<&str>)
             url
         }
         Protocol::Gemini => {
-            let mut url = format!("{}?pageSize=1000", endpoint.url("models"));
+            let base = endpoint.base_url.trim_end_matches('/');
+            let path = if base.ends_with("/v1beta") || base.ends_with("/v1") {
+                "models"
+            } else {
+                "v1beta/models"
+            };
+            let mut url = format!("{}?pageSize=1000", endpoint.url(path));
             if let Some(p) = page {
                 url.push_str(&format!("&pageToken={}", encode(p)));
             }
@@ -167,6 +175,20 @@ mod tests {
         assert_eq!(
             list_request(Protocol::Gemini, &g, Some("Ch9t/b2==")).url,
             "https://generativelanguage.googleapis.com/v1beta/models?pageSize=1000&pageToken=Ch9t%2Fb2%3D%3D"
+        );
+        // The preset's base is the host alone, as `streamGenerateContent` takes it.
+        let host = endpoint(
+            "https://generativelanguage.googleapis.com",
+            AuthScheme::XGoogApiKey,
+        );
+        assert_eq!(
+            list_request(Protocol::Gemini, &host, None).url,
+            "https://generativelanguage.googleapis.com/v1beta/models?pageSize=1000"
+        );
+        let aisa = endpoint("https://api.aisa.one/", AuthScheme::XGoogApiKey);
+        assert_eq!(
+            list_request(Protocol::Gemini, &aisa, None).url,
+            "https://api.aisa.one/v1beta/models?pageSize=1000"
         );
     }
 }

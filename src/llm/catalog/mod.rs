@@ -25,7 +25,7 @@ pub use cache::{CachedList, CatalogCache, STALE_AFTER_SECS};
 pub use fetch::{fetch_live, list_request, parse_list};
 pub use live::{ListPage, parse_anthropic_list, parse_gemini_list, parse_models_list};
 pub use merge::{assemble, merge_model, merge_provider};
-pub use query::{Filter, SortKey, filter_models, sort_models};
+pub use query::{Filter, SortKey, compare, filter_models, sort_models};
 
 /// What a model can do, where known (`None` = not known, never "no").
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -91,8 +91,14 @@ pub fn filter_models(models: Vec<ModelInfo>, filter: &Filter) -> Vec<ModelInfo> 
 /// Sorts by `key` in its natural direction (`reverse` flips it). Models whose sort figure is
 /// unknown always come last; ties keep their order (provider, then as listed).
 pub fn sort_models(models: &mut [ModelInfo], key: SortKey, reverse: bool) {
+    models.sort_by(|a, b| compare(a, b, key, reverse));
+}
+
+/// The order `sort_models` puts `a` and `b` in, for sorting other things that hold models
+/// (the catalog pane sorts indices).
+pub fn compare(a: &ModelInfo, b: &ModelInfo, key: SortKey, reverse: bool) -> Ordering {
     let flip = |o: Ordering| if reverse { o.reverse() } else { o };
-    models.sort_by(|a, b| match key {
+    match key {
         SortKey::Input | SortKey::Output | SortKey::Blended => {
             match (price_key(a, key), price_key(b, key)) {
                 (Some(x), Some(y)) => flip(x.cmp(&y)),
@@ -113,7 +119,7 @@ pub fn sort_models(models: &mut [ModelInfo], key: SortKey, reverse: bool) {
                 .cmp(&b.provider)
                 .then_with(|| a.id.to_lowercase().cmp(&b.id.to_lowercase())),
         ),
-    });
+    }
 }
 
 fn display_name(m: &ModelInfo) -> String {

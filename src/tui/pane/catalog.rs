@@ -1,17 +1,21 @@
-//! The catalog pane's state: every provider's models, grouped; `/` filters as you type
-//! (fuzzy), Enter picks. Drawing is in `catalog_view.rs`.
+//! The catalog pane's state: every provider's models, grouped by provider or sorted by a
+//! figure (`s` cycles the sort: input, output or blended price, context, name, provider);
+//! `c` filters by capability, `p` by provider, `/` by text (fuzzy); Enter picks; `R`
+//! refreshes the selected provider's live list. Sorting and the capability and provider
+//! filters are `llm::catalog::query`'s, the same as `switchboard models`. Drawing is in
+//! `catalog_view.rs`.
 
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 use ratatui::style::Style;
 use ratatui::text::Span;
 
-use crate::llm::catalog::{BUNDLED_FILES, ModelInfo, merge_provider};
+use crate::llm::catalog::{BUNDLED_FILES, Filter, ModelInfo, SortKey, compare, merge_provider};
 use crate::llm::provider::ModelRef;
 use crate::tui::action::Action;
 use crate::tui::wrap::wrap_text;
 
-pub use super::catalog_view::{context_label, price_label, render};
+pub use super::catalog_view::{WIDE_MIN, amount, context_label, price_label, render};
 
 /// How far a provider's model list got.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +97,26 @@ pub struct CatalogState {
     pub view: usize,
     /// Columns at the last layout.
     pub width: usize,
+    /// The sort; `None` lists each provider's models under its heading, as listed.
+    pub sort: Option<SortKey>,
+    /// Only models known to have this capability (`reasoning`, `tools`, `vision`).
+    pub capability: Option<&'static str>,
+    /// Only this provider's models.
+    pub provider: Option<String>,
+    /// The pane takes the whole width while focused (more columns).
+    pub wide: bool,
+    /// A wall-clock reading and the loop's clock at that moment, for the age of live
+    /// prices (`update` never reads the clock; the app sets this at start).
+    pub clock: Option<(std::time::Instant, u64)>,
+    /// Providers whose refresh is under way.
+    pub refreshing: Vec<String>,
+    /// The last refresh of a provider that failed, with why (the list before it is kept).
+    pub refresh_failed: Vec<(String, String)>,
+    /// Models marked (Space) for a side-by-side comparison, in marking order.
+    pub marked: Vec<ModelRef>,
 }
+
+pub use super::catalog_sort::CAPABILITY_FILTERS;
 
 impl CatalogState {
     /// A catalog waiting for these providers' live lists, showing their bundled entries
@@ -160,46 +183,87 @@ impl CatalogState {
         }
     }
 
-    /// Rebuilds `entries` from the models and the filter, keeping the selection on the
-    /// same model when it is still shown.
+    /// Rebuilds `entries` from the models, the filters and the sort, keeping the selection
+    /// on the same model when it is still shown.
     pub fn rebuild(&mut self) {
         let keep = self
             .selected_model()
             .map(|m| (m.provider.clone(), m.id.clone()));
+        let filter = Filter {
+            capabilities: self.capability.iter().map(|c| c.to_string()).collect(),
+            providers: self.provider.iter().cloned().collect(),
+            text: None,
+        };
         let pattern = Pattern::parse(&self.filter, CaseMatching::Ignore, Normalization::Smart);
         let mut matcher = Matcher::new(Config::DEFAULT);
         let mut buf = Vec::new();
+        let mut score = |m: &ModelInfo| -> Option<u32> {
+            if !filter.matches(m) {
+                return None;
+            }
+            if self.filter.is_empty() {
+                return Some(0);
+            }
+            let hay = format!(
+                "{}/{} {}",
+                m.provider,
+                m.id,
+                m.name.as_deref().unwrap_or("")
+            );
+            pattern.score(Utf32Str::new(&hay, &mut buf), &mut matcher)
+        };
         let mut entries = Vec::new();
-        for (pi, p) in self.providers.iter().enumerate() {
-            let mut scored: Vec<(u32, usize)> = self
-                .models
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| m.provider == p.name)
-                .filter_map(|(i, m)| {
-                    if self.filter.is_empty() {
-                        return Some((0, i));
+        let shown = |p: &ProviderRow| self.provider.as_ref().is_none_or(|f| *f == p.name);
+        match self.sort {
+            None => {
+                for (pi, p) in self.providers.iter().enumerate() {
+                    if !shown(p) {
+                        continue;
                     }
-                    let hay = format!(
-                        "{}/{} {}",
-                        m.provider,
-                        m.id,
-                        m.name.as_deref().unwrap_or("")
-                    );
-                    let score = pattern.score(Utf32Str::new(&hay, &mut buf), &mut matcher)?;
-                    Some((score, i))
-                })
-                .collect();
-            if !self.filter.is_empty() && scored.is_empty() {
-                continue;
+                    let mut scored: Vec<(u32, usize)> = self
+                        .models
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, m)| m.provider == p.name)
+                        .filter_map(|(i, m)| Some((score(m)?, i)))
+                        .collect();
+                    let narrowed = !self.filter.is_empty() || self.capability.is_some();
+                    if narrowed && scored.is_empty() {
+                        continue;
+                    }
+                    // Stable: equal scores keep the provider's order.
+                    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
+                    entries.push(Entry::Provider(pi));
+                    if matches!(p.load, Load::Failed(_)) || self.refresh_error(&p.name).is_some() {
+                        entries.push(Entry::Error(pi));
+                    }
+                    entries.extend(scored.into_iter().map(|(_, i)| Entry::Model(i)));
+                }
             }
-            // Stable: equal scores keep the provider's order.
-            scored.sort_by_key(|s| std::cmp::Reverse(s.0));
-            entries.push(Entry::Provider(pi));
-            if matches!(p.load, Load::Failed(_)) {
-                entries.push(Entry::Error(pi));
+            Some(key) => {
+                // One list across providers; the providers whose list failed say so first.
+                for (pi, p) in self.providers.iter().enumerate() {
+                    let failed =
+                        matches!(p.load, Load::Failed(_)) || self.refresh_error(&p.name).is_some();
+                    if shown(p) && failed {
+                        entries.push(Entry::Provider(pi));
+                        entries.push(Entry::Error(pi));
+                    }
+                }
+                let order: Vec<&str> = self.providers.iter().map(|p| p.name.as_str()).collect();
+                let rank = |m: &ModelInfo| order.iter().position(|p| *p == m.provider);
+                let mut idx: Vec<usize> = (0..self.models.len())
+                    .filter(|i| score(&self.models[*i]).is_some())
+                    .collect();
+                // Ties keep the provider order of the config, then the list order.
+                idx.sort_by(|a, b| {
+                    let (x, y) = (&self.models[*a], &self.models[*b]);
+                    compare(x, y, key, false)
+                        .then_with(|| rank(x).cmp(&rank(y)))
+                        .then_with(|| a.cmp(b))
+                });
+                entries.extend(idx.into_iter().map(Entry::Model));
             }
-            entries.extend(scored.into_iter().map(|(_, i)| Entry::Model(i)));
         }
         self.entries = entries;
         let kept = keep.and_then(|(p, id)| {
@@ -280,16 +344,23 @@ impl CatalogState {
     pub fn rows(&self, e: Entry) -> usize {
         match e {
             Entry::Provider(_) => 1,
+            Entry::Model(_) if self.width >= WIDE_MIN => 1,
             Entry::Model(_) => 2,
-            Entry::Error(pi) => match &self.providers[pi].load {
-                Load::Failed(msg) => error_lines(msg, self.width, Style::new()).len().max(1),
-                _ => 1,
+            Entry::Error(pi) => match self.error_text(pi) {
+                Some(msg) => error_lines(&msg, self.width, Style::new()).len().max(1),
+                None => 1,
             },
         }
     }
 
     /// Records the view size and keeps the selection visible.
     pub fn fit(&mut self, view: usize, width: usize) {
+        // The wide layout's column header takes a row.
+        let view = if width >= WIDE_MIN {
+            view.saturating_sub(1)
+        } else {
+            view
+        };
         self.view = view;
         self.width = width;
         let mut row = 0;

@@ -45,7 +45,7 @@ pub fn spinner(elapsed_us: u64) -> &'static str {
 }
 
 /// `label ...... value`, the value flush right; a narrow pane shortens the label first.
-fn row(label: &str, value: String, style: Style, theme: &Theme, width: usize) -> Line<'static> {
+pub fn row(label: &str, value: String, style: Style, theme: &Theme, width: usize) -> Line<'static> {
     let vw = display_width(&value);
     let room = width.saturating_sub(vw + 1);
     let label = truncate_spans(&[Span::styled(label.to_string(), theme.dim)], room);
@@ -87,6 +87,7 @@ fn status_line(t: &Turn, now: std::time::Instant, theme: &Theme) -> Line<'static
             theme.ok,
         ),
         TurnStatus::Cancelled => ("⊘ cancelled".into(), theme.warn),
+        TurnStatus::Interrupted => ("⚠ interrupted".into(), theme.warn),
         TurnStatus::Failed { .. } => ("✗ failed".into(), theme.error),
     };
     Line::from(Span::styled(text, style))
@@ -152,6 +153,7 @@ pub fn turn_lines(state: &State, theme: &Theme, width: usize) -> Vec<Line<'stati
     if let Some(r) = u.and_then(|u| u.provider_cost.as_ref()) {
         out.push(row(" reported", r.to_string(), theme.money, theme, width));
     }
+    out.extend(super::meter_money::turn_check_lines(state, t, theme, width));
     out
 }
 
@@ -220,6 +222,16 @@ pub fn totals_lines(state: &State, theme: &Theme, width: u16) -> Vec<Line<'stati
         &state.spend.session,
         &state.spend.session_reported,
     );
+    out.extend(super::meter_money::budget_lines(
+        state,
+        theme,
+        usize::from(width),
+    ));
+    out.extend(super::meter_money::account_lines(
+        state,
+        theme,
+        usize::from(width),
+    ));
     out
 }
 
@@ -256,6 +268,15 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         }
         *y += 1;
     };
+    // The next request first while one is typed, then the selected turn.
+    // A prompt that goes to a comparison is estimated across its lanes instead.
+    let mut next = crate::tui::compare::meter_lines(state, theme);
+    if next.is_empty() {
+        next = super::meter_money::next_lines(state, theme, width);
+    }
+    for line in next {
+        put(&line, &mut y, buf);
+    }
     for line in turn_lines(state, theme, width) {
         put(&line, &mut y, buf);
     }
