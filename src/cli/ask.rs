@@ -57,6 +57,10 @@ pub struct AskArgs {
     /// Do not print the model's reasoning (it goes to stderr, dimmed, by default).
     #[arg(long)]
     pub no_reasoning: bool,
+    /// Also write the exchange as a JSONL trace to FILE (redacted request, every frame with
+    /// its offset, decoded events, usage, timings); `switchboard replay FILE` plays it back.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<std::path::PathBuf>,
     /// History: `--continue [ID]`; where the store is (from the global flags).
     #[command(flatten)]
     pub store: super::history::AskStoreArgs,
@@ -78,8 +82,12 @@ fn parse_effort(s: &str) -> Result<ReasoningEffort, String> {
 
 pub async fn run(config_path: Option<&Path>, mut args: AskArgs) -> Result<ExitCode, CliError> {
     let config = load_config(config_path)?;
-    let mut record =
-        super::history::AskRecord::open(&args.store, &mut args.model, &mut args.prompt)?;
+    let mut record = super::history::AskRecord::open(
+        &args.store,
+        &config.store,
+        &mut args.model,
+        &mut args.prompt,
+    )?;
     let model_text = args.model.clone().unwrap_or_else(|| config.default_model());
     let model = ModelRef::parse(&model_text)?;
     let prompt = read_prompt(&args.prompt)?;
@@ -105,6 +113,8 @@ pub async fn run(config_path: Option<&Path>, mut args: AskArgs) -> Result<ExitCo
     });
     let mut printer = Printer::new(args.json, !args.no_reasoning, cancel.clone());
     record.begin(&model_text, prepared.protocol.name(), &chat)?;
+    let tracing_events = args.trace.is_some();
+    let mut events: Vec<StreamEvent> = Vec::new();
     let exchange = run::run(
         &bench.client,
         &prepared.request,
@@ -112,6 +122,9 @@ pub async fn run(config_path: Option<&Path>, mut args: AskArgs) -> Result<ExitCo
         &prepared.options,
         &cancel,
         &mut |u| {
+            if tracing_events && let Update::Event(e) = &u {
+                events.push((*e).clone());
+            }
             record.update(&u);
             printer.update(u)
         },
@@ -145,6 +158,17 @@ pub async fn run(config_path: Option<&Path>, mut args: AskArgs) -> Result<ExitCo
         }
     }
     printer.flush();
+    if let Some(path) = &args.trace {
+        write_trace(
+            path,
+            &model_text,
+            prepared.protocol,
+            &exchange,
+            &events,
+            computed,
+        )
+        .map_err(|e| format!("cannot write the trace {}: {e}", path.display()))?;
+    }
     match &exchange.error {
         None => Ok(ExitCode::SUCCESS),
         Some(ProviderError::Cancelled) if printer.broken_pipe => Ok(ExitCode::SUCCESS),
@@ -160,7 +184,25 @@ pub async fn run(config_path: Option<&Path>, mut args: AskArgs) -> Result<ExitCo
     }
 }
 
-fn read_prompt(words: &[String]) -> Result<String, CliError> {
+/// Writes the exchange of `ask --trace FILE` (the file is replaced: it was named on the
+/// command line).
+fn write_trace(
+    path: &Path,
+    label: &str,
+    protocol: Protocol,
+    exchange: &Exchange,
+    events: &[StreamEvent],
+    cost: Option<Money>,
+) -> std::io::Result<()> {
+    let mut traced = crate::trace::TracedExchange::from_events(protocol, exchange.clone(), events);
+    traced.label = Some(label.to_string());
+    traced.cost = cost;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    crate::trace::TraceWriter::new(&mut out)?.write(&traced)?;
+    out.flush()
+}
+
+pub(super) fn read_prompt(words: &[String]) -> Result<String, CliError> {
     if !(words.is_empty() || words == ["-"]) {
         return Ok(words.join(" "));
     }

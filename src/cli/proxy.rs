@@ -36,6 +36,10 @@ pub struct ProxyArgs {
     /// then use the upstream (and, with --add-key, your key).
     #[arg(long)]
     pub allow_remote: bool,
+    /// Open the workbench and show each exchange in the conversation, meter and inspector
+    /// as it finishes (instead of summary lines on stderr).
+    #[arg(long)]
+    pub tui: bool,
 }
 
 fn is_url(s: &str) -> bool {
@@ -124,7 +128,14 @@ pub async fn run(config_path: Option<&Path>, args: ProxyArgs) -> Result<ExitCode
             .map_err(|e| format!("cannot write the trace file {}: {e}", path.display()))?;
         proxy.sinks.push(Arc::new(file) as Arc<dyn Sink>);
     }
-    proxy.sinks.push(Arc::new(SummaryLines));
+    let feed = if args.tui {
+        let (sink, feed) = crate::tui::proxy_feed::channel(name.clone());
+        proxy.sinks.push(Arc::new(sink) as Arc<dyn Sink>);
+        Some(feed)
+    } else {
+        proxy.sinks.push(Arc::new(SummaryLines));
+        None
+    };
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
@@ -143,6 +154,9 @@ pub async fn run(config_path: Option<&Path>, args: ProxyArgs) -> Result<ExitCode
         ),
         None => String::new(),
     };
+    if let Some(feed) = feed {
+        return live_view(bench, listener, proxy, feed).await;
+    }
     super::print_err(&format!(
         "Switchboard recording proxy on http://{addr} -> {name}\n\
          OpenAI SDKs: base_url=http://{addr}/v1 · Anthropic and Gemini SDKs: base_url=http://{addr}\n\
@@ -155,5 +169,38 @@ pub async fn run(config_path: Option<&Path>, args: ProxyArgs) -> Result<ExitCode
     .await
     .map_err(|e| format!("proxy failed: {e}"))?;
     drop(bench);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--tui`: the proxy serves in the background while the workbench shows its exchanges;
+/// quitting the workbench stops the proxy.
+async fn live_view(
+    bench: Arc<Workbench>,
+    listener: tokio::net::TcpListener,
+    proxy: ProxyConfig,
+    feed: crate::tui::proxy_feed::ProxyFeed,
+) -> Result<ExitCode, CliError> {
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(crate::proxy::serve(listener, proxy, async {
+        let _ = stopped.await;
+    }));
+    let mut options = crate::tui::setup::options(&bench.config, Default::default());
+    options.history = crate::tui::store_link::History::Off(
+        "the proxy view shows exchanges without keeping them (use --record FILE)".into(),
+    );
+    options.welcome = Some(format!(
+        "proxy on http://{addr} -> {} · OpenAI SDKs: base_url=http://{addr}/v1 · exchanges appear here as they finish",
+        feed.upstream
+    ));
+    options.proxy = Some(feed);
+    let model = bench.config.default_model();
+    let log = crate::tui::log::init();
+    let result = crate::tui::app::run_options(bench, model, options, log).await;
+    let _ = stop.send(());
+    let _ = server.await;
+    result.map_err(|e| format!("the workbench stopped: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
