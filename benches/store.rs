@@ -1,16 +1,21 @@
 //! The history store at size: 10,000 conversations, 100,000 turns and 100,000 exchanges
 //! (small frames). Times what the history browser needs when it opens: `Store::open`
-//! (schema check, migrations, interrupted-turn recovery) plus the first page of `list`,
-//! and a full-text search. Target: open + first page under 100 ms.
+//! (schema check, migrations, interrupted-turn recovery), the first page of `list` (the
+//! page the browser asks for), and drawing the browser pane with it at 160x45; and a
+//! full-text search. Target: open + first page + drawn under 100 ms.
 //!
 //! `cargo bench --bench store` (release). The fixture is written with plain SQL in one
 //! transaction, as the store's own writers would leave it, to keep setup quick.
 
 use std::time::{Duration, Instant};
 
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 use rusqlite::{Connection, params};
 use switchboard::llm::http::Frame;
 use switchboard::store::{DB_FILE, Store, encode_frames};
+use switchboard::tui::pane::history::{Browser, PAGE, Row, StoreStatus, render};
+use switchboard::tui::theme::Theme;
 
 const CONVERSATIONS: usize = 10_000;
 const TURNS_PER: usize = 10;
@@ -164,6 +169,9 @@ fn main() {
     let mut pages = Vec::new();
     let mut searches = Vec::new();
     let mut common = Vec::new();
+    let mut draws = Vec::new();
+    let theme = Theme::dark();
+    let status = StoreStatus::On(dir.join(DB_FILE));
     for run in 0..7 {
         let t = Instant::now();
         let store = match Store::open(&dir) {
@@ -175,8 +183,22 @@ fn main() {
         };
         let open = t.elapsed();
         let t = Instant::now();
-        let page = store.list(50, 0).unwrap_or_default();
+        let page = store.list(PAGE, 0).unwrap_or_default();
         let first_page = t.elapsed();
+        let t = Instant::now();
+        let browser = Browser {
+            rows: page.iter().cloned().map(Row::Entry).collect(),
+            now_ms: switchboard::store::now_ms(),
+            ..Browser::default()
+        };
+        let area = Rect::new(0, 0, 160, 45);
+        let mut buf = Buffer::empty(area);
+        render(&status, &browser, &theme, area, &mut buf);
+        draws.push(t.elapsed());
+        if run == 0 {
+            let text: String = (0..area.width).map(|x| buf[(x, 3)].symbol()).collect();
+            println!("browser row 2: {}", text.trim_end());
+        }
         let t = Instant::now();
         let hits = store.search("lighthouse", 50).unwrap_or_default();
         let search = t.elapsed();
@@ -211,12 +233,15 @@ fn main() {
         median(&mut searches),
     );
     let c = median(&mut common);
+    let d = median(&mut draws);
     println!(
-        "median of 7: open {} · first page {} · open + first page {} (target < 100 ms) · \
-         search for a word in 1% of turns {} · for words in nearly every turn {}",
+        "median of 7: open {} · first page ({PAGE} entries) {} · browser drawn {} · open + \
+         first page + drawn {} (target < 100 ms) · search for a word in 1% of turns {} · \
+         for words in nearly every turn {}",
         ms(o),
         ms(p),
-        ms(o + p),
+        ms(d),
+        ms(o + p + d),
         ms(s),
         ms(c)
     );

@@ -73,6 +73,7 @@ impl AskRecord {
     /// to `prompt`.
     pub fn open(
         args: &AskStoreArgs,
+        config: &crate::config::StoreConfig,
         model: &mut Option<String>,
         prompt: &mut Vec<String>,
     ) -> Result<AskRecord, CliError> {
@@ -84,18 +85,21 @@ impl AskRecord {
             prompt.insert(0, word);
             wanted = Some(String::new());
         }
-        if args.place.is_off() {
+        if args.place.is_off() || !config.enabled {
             if wanted.is_some() {
-                return Err("--continue needs the history: drop --no-store".into());
+                let why = if config.enabled {
+                    "drop --no-store"
+                } else {
+                    "the config says [store] enabled = false"
+                };
+                return Err(format!("--continue needs the history: {why}"));
             }
             return Ok(AskRecord {
                 recorder: Recorder::off(),
                 warned: false,
             });
         }
-        let store = args
-            .place
-            .open()
+        let store = Store::open_with(&args.place.dir().path, config.open_options())
             .map_err(|e| format!("{e} (use --no-store to run without history)"))?;
         let conversation = match wanted.as_deref() {
             None => None,
