@@ -11,13 +11,19 @@ use crate::llm::run::Timeouts;
 use builtin::{builtin, inherit, inherit_protocols};
 
 mod builtin;
+mod check;
+pub mod settings;
+mod store;
+pub mod template;
+pub use check::{Loaded, Warning, place_of};
+pub use store::StoreConfig;
 
 /// The model used when none is named and the config sets no `default_model`.
 pub const DEMO_DEFAULT_MODEL: &str = "demo/demo-fast";
 
-/// The whole config file.
+/// The whole config file. Keys it does not know are warnings, not errors (see
+/// `config::read`).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Config {
     /// `PROVIDER/MODEL` used when a command names none.
     #[serde(default)]
@@ -26,11 +32,33 @@ pub struct Config {
     pub timeouts: TimeoutsConfig,
     #[serde(default)]
     pub providers: Vec<ProviderConfig>,
+    /// `[budget]`: the most to spend in one run of the app, per currency
+    /// (`USD = "5.00"`, `RUB = "300"`). The meter warns at 80% and asks before a request
+    /// that could pass it.
+    #[serde(default)]
+    pub budget: crate::llm::money::Budget,
+    /// `[store]`: the history database (on or off, frames kept per exchange).
+    #[serde(default)]
+    pub store: StoreConfig,
+    /// The UI theme by name (`dark`, `light`, `high-contrast`, or a file in the config
+    /// dir's `themes/`); unset: picked from the terminal's background.
+    #[serde(default)]
+    pub theme: Option<String>,
+    /// The code highlighting theme (a syntect theme name or a `.tmTheme` in `themes/`);
+    /// unset: the UI theme's.
+    #[serde(default)]
+    pub syntax_theme: Option<String>,
+    /// Whether the UI captures the mouse at start (toggled at run time).
+    #[serde(default)]
+    pub mouse: Option<bool>,
+    /// `[keys.<scope>]`: key binding overrides, merged over the shipped keymap as
+    /// `keymap.toml` is.
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, toml::Table>,
 }
 
 /// `[timeouts]`, in seconds.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct TimeoutsConfig {
     #[serde(default = "d_connect")]
     pub connect_secs: f64,
@@ -123,11 +151,34 @@ pub fn locate(cli: Option<&Path>) -> ConfigLocation {
 }
 
 /// Reads and checks the config. A missing file is fine unless it was named explicitly.
+/// `SWITCHBOARD_…` variables override the file's settings; warnings are dropped (see
+/// `load_checked`).
 pub fn load(loc: &ConfigLocation) -> Result<Config, ConfigError> {
+    load_checked(loc).map(|l| l.config)
+}
+
+/// `load`, keeping the warnings and which variables applied.
+pub fn load_checked(loc: &ConfigLocation) -> Result<Loaded, ConfigError> {
+    let vars: Vec<String> = std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| k.starts_with("SWITCHBOARD_"))
+        .collect();
+    load_with_env(loc, &|k| std::env::var(k).ok(), &vars)
+}
+
+/// `load_checked` with the environment given: `env` reads a variable, `vars` names the
+/// `SWITCHBOARD_…` variables that are set (for the per-currency budget ones).
+pub fn load_with_env(
+    loc: &ConfigLocation,
+    env: &dyn Fn(&str) -> Option<String>,
+    vars: &[String],
+) -> Result<Loaded, ConfigError> {
     let text = match std::fs::read_to_string(&loc.path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !loc.explicit => {
-            return Ok(Config::default());
+            let mut loaded = read("", &loc.path, env, vars)?;
+            loaded.file_exists = false;
+            return Ok(loaded);
         }
         Err(e) => {
             return Err(ConfigError {
@@ -137,20 +188,47 @@ pub fn load(loc: &ConfigLocation) -> Result<Config, ConfigError> {
             });
         }
     };
-    parse(&text, &loc.path)
+    let mut loaded = read(&text, &loc.path, env, vars)?;
+    loaded
+        .warnings
+        .extend(check::readable_key(&text, check::file_mode(&loc.path)));
+    Ok(loaded)
 }
 
-/// Parses config text; `path` is only for messages.
+/// Parses config text; `path` is only for messages. Unknown keys are accepted (`read`
+/// reports them); no environment variable is read.
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    read(text, path, &|_| None, &[]).map(|l| l.config)
+}
+
+/// Parses config text, then applies the environment (`env`, `vars`: see `load_with_env`)
+/// and checks the result. Unknown keys come back as warnings with their line and column.
+pub fn read(
+    text: &str,
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    vars: &[String],
+) -> Result<Loaded, ConfigError> {
+    let (config, warnings) = check::deserialize(text, path)?;
+    let (config, env_applied) = match check::with_env(text, path, env, vars)? {
+        Some((c, applied)) => (c, applied),
+        None => (config, Vec::new()),
+    };
+    let config = validate(config, text, path)?;
+    Ok(Loaded {
+        config,
+        warnings,
+        env_applied,
+        file_exists: true,
+    })
+}
+
+fn validate(config: Config, text: &str, path: &Path) -> Result<Config, ConfigError> {
     let err = |line_col, message: String| ConfigError {
         path: path.to_path_buf(),
         line_col,
         message,
     };
-    let config: Config = toml::from_str(text).map_err(|e| {
-        let line_col = e.span().map(|s| line_col(text, s.start));
-        err(line_col, e.message().trim().to_string())
-    })?;
     let mut seen = std::collections::HashSet::new();
     for (i, p) in config.providers.iter().enumerate() {
         let place = find_provider_line(text, &p.name);
@@ -183,6 +261,27 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                     ),
                 ));
             }
+        }
+    }
+    for (currency, limit) in &config.budget.limits {
+        if limit.is_sign_negative() {
+            return Err(err(
+                None,
+                format!("budget.{currency} must not be negative (it is {limit})"),
+            ));
+        }
+    }
+    for p in &config.providers {
+        if let Some(rate) = &p.credit_rate
+            && (rate.per_credit.is_sign_negative() || rate.per_credit.is_zero())
+        {
+            return Err(err(
+                find_provider_line(text, &p.name),
+                format!(
+                    "provider `{}`: credit_rate.per_credit must be more than zero",
+                    p.name
+                ),
+            ));
         }
     }
     let mut config = config;
@@ -383,11 +482,16 @@ api_key_env = "MY_ANTHROPIC_KEY"
         let e = parse("default_model = \"nope\"", Path::new("c.toml")).unwrap_err();
         assert!(e.message.contains("PROVIDER/MODEL"), "{e}");
 
-        let e = parse(
-            "[[providers]]\nname = \"x\"\nbase_url = \"h\"\napi_key_evn = \"K\"\n",
+        // A misspelt key is a warning with its place, not an error.
+        let l = read(
+            "[[providers]]\nname = \"x\"\nbase_url = \"http://h/v1\"\napi_key_evn = \"K\"\n",
             Path::new("c.toml"),
+            &|_| None,
+            &[],
         )
-        .unwrap_err();
-        assert!(e.message.contains("api_key_evn"), "{e}");
+        .unwrap();
+        assert_eq!(l.warnings.len(), 1, "{:?}", l.warnings);
+        assert!(l.warnings[0].message.contains("api_key_evn"));
+        assert_eq!(l.warnings[0].line_col, Some((4, 1)));
     }
 }

@@ -198,6 +198,13 @@ pub async fn run(config_path: Option<&Path>, args: ModelsArgs) -> Result<ExitCod
         models.reverse();
     }
     print_all(&args, &models, &notes, now);
+    if !args.json
+        && !args.csv
+        && let Some(line) = super::config_check::by_key_line(&bench.config)
+    {
+        // Built-in providers switched on by their key variable, on stderr.
+        super::print_err(&line);
+    }
     let all_failed = !notes.is_empty() && notes.iter().any(|n| n.failed);
     Ok(if models.is_empty() && all_failed {
         ExitCode::FAILURE

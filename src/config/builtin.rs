@@ -51,6 +51,8 @@ pub(super) fn inherit(mut p: ProviderConfig, b: ProviderConfig) -> ProviderConfi
     p.sandbox_key_prefix = p.sandbox_key_prefix.or(b.sandbox_key_prefix);
     p.price_currency = p.price_currency.or(b.price_currency);
     p.reported_cost_currency = p.reported_cost_currency.or(b.reported_cost_currency);
+    p.credit_rate = p.credit_rate.or(b.credit_rate);
+    p.account = p.account.or(b.account);
     for (k, v) in b.headers {
         p.headers.entry(k).or_insert(v);
     }

@@ -91,6 +91,29 @@ impl Highlighter {
         ))
     }
 
+    /// The code theme a UI theme names: its `.tmTheme` file from the config dir, else a
+    /// shipped `.tmTheme` (`themes/`), else a syntect theme by name, else the default.
+    pub fn for_theme(theme: &super::theme::Theme) -> Self {
+        if let Some(h) = theme.syntax_file.as_deref().and_then(Self::with_theme_file) {
+            return h;
+        }
+        let shipped = super::theme_file::BUILTIN_SYNTAX
+            .iter()
+            .find(|(n, _)| *n == theme.syntax)
+            .and_then(|(n, text)| {
+                let mut reader = std::io::Cursor::new(text.as_bytes());
+                let t = ThemeSet::load_from_reader(&mut reader).ok()?;
+                Some(Self::from_theme(
+                    Arc::new(SyntaxSet::load_defaults_newlines()),
+                    t,
+                    n,
+                ))
+            });
+        shipped
+            .or_else(|| Self::with_theme(&theme.syntax))
+            .unwrap_or_default()
+    }
+
     fn from_theme(syntaxes: Arc<SyntaxSet>, theme: Theme, name: &str) -> Self {
         Highlighter {
             syntaxes,

@@ -2,11 +2,23 @@
 //! for a colour. With `NO_COLOR` set, every style is built from modifiers alone (and
 //! `ui::draw` strips any colour that syntax highlighting put in).
 
+use std::path::PathBuf;
+
 use ratatui::style::{Color, Modifier, Style};
+
+use super::markdown::MdStyles;
 
 /// The styles every pane draws with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Theme {
+    /// The theme's name (`dark`, `light`, `high-contrast`, a user theme's, `no-color`).
+    pub name: String,
+    /// The code highlighting theme: a shipped `.tmTheme` or syntect theme name.
+    pub syntax: String,
+    /// A `.tmTheme` file from the config dir that replaces `syntax`, when there is one.
+    pub syntax_file: Option<PathBuf>,
+    /// Markdown styles for answers.
+    pub md: MdStyles,
     /// True when colours are off (`NO_COLOR`): only modifiers carry meaning.
     pub no_color: bool,
     /// Ordinary text.
@@ -46,10 +58,20 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// The default dark theme.
+    /// The shipped dark theme (`themes/dark.toml`).
     pub fn dark() -> Theme {
+        super::theme_file::find("dark", None).unwrap_or_else(|_| Theme::fallback())
+    }
+
+    /// The dark theme as code, for when no theme file can be read (a test keeps
+    /// `themes/dark.toml` equal to it).
+    pub fn fallback() -> Theme {
         let fg = |c: Color| Style::new().fg(c);
         Theme {
+            name: "dark".into(),
+            syntax: super::highlight::DEFAULT_THEME.into(),
+            syntax_file: None,
+            md: MdStyles::default(),
             no_color: false,
             text: Style::new(),
             dim: fg(Color::DarkGray),
@@ -77,6 +99,23 @@ impl Theme {
     pub fn monochrome() -> Theme {
         let m = |m: Modifier| Style::new().add_modifier(m);
         Theme {
+            name: "no-color".into(),
+            syntax: super::highlight::DEFAULT_THEME.into(),
+            syntax_file: None,
+            md: MdStyles {
+                text: Style::new(),
+                heading: m(Modifier::BOLD | Modifier::UNDERLINED),
+                emphasis: m(Modifier::ITALIC),
+                strong: m(Modifier::BOLD),
+                code_inline: m(Modifier::BOLD),
+                code_block: Style::new(),
+                code_fence: m(Modifier::DIM),
+                quote: m(Modifier::ITALIC),
+                link: m(Modifier::UNDERLINED),
+                list_marker: m(Modifier::BOLD),
+                table_border: m(Modifier::DIM),
+                rule: m(Modifier::DIM),
+            },
             no_color: true,
             text: Style::new(),
             dim: m(Modifier::DIM),
