@@ -5,6 +5,7 @@
 //! server together for both.
 
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod demo;
 pub mod llm;

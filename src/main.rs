@@ -23,6 +23,11 @@ struct Cli {
     /// Run without writing any history [env: SWITCHBOARD_NO_STORE=1]
     #[arg(long, global = true)]
     no_store: bool,
+    /// The UI theme: dark, light, high-contrast, or NAME for themes/NAME.toml in the
+    /// config dir [default: the config's theme, else picked from the terminal's background;
+    /// env: SWITCHBOARD_THEME]
+    #[arg(long, global = true, value_name = "NAME")]
+    theme: Option<String>,
     /// The model the workbench UI opens on, as PROVIDER/MODEL [default: the config's
     /// default_model, else demo/demo-fast]
     #[arg(short, long, value_name = "PROVIDER/MODEL")]
@@ -33,8 +38,16 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Print a shell completion script: `switchboard completions bash > ~/.local/share/bash-completion/completions/switchboard`.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
     /// Send one prompt and stream the answer to stdout.
     Ask(cli::ask::AskArgs),
+    /// Send one prompt to several models (or settings, or protocols) at once and report
+    /// speed, tokens and cost per lane.
+    Compare(cli::compare::CompareArgs),
     /// List the models of the configured providers, with context and prices.
     Models(cli::models::ModelsArgs),
     /// Config file commands.
@@ -82,7 +95,24 @@ fn main() -> ExitCode {
         match args.command {
             Some(Command::Ask(mut a)) => {
                 a.store.place = place.clone();
-                cli::ask::run(config, a).await
+                // On a task of its own, not on `block_on`'s future: a task woken by the
+                // connection's task is simply queued, while waking `block_on` parks the
+                // runtime (one epoll_wait per streamed chunk).
+                let config = config.map(PathBuf::from);
+                match tokio::spawn(async move { cli::ask::run(config.as_deref(), a).await }).await {
+                    Ok(r) => r,
+                    Err(e) => Err(format!("internal error: {e}")),
+                }
+            }
+            Some(Command::Compare(mut a)) => {
+                a.place = place.clone();
+                let config = config.map(PathBuf::from);
+                match tokio::spawn(async move { cli::compare::run(config.as_deref(), a).await })
+                    .await
+                {
+                    Ok(r) => r,
+                    Err(e) => Err(format!("internal error: {e}")),
+                }
             }
             Some(Command::Models(a)) => cli::models::run(config, a).await,
             Some(Command::Config { command }) => cli::config_cmd::run(config, &place, command),
@@ -92,7 +122,13 @@ fn main() -> ExitCode {
             Some(Command::Import(a)) => cli::import::run(&place, a),
             Some(Command::Proxy(a)) => cli::proxy::run(config, a).await,
             Some(Command::Replay(a)) => cli::replay::run(a).await,
-            None => cli::ui::run(config, args.model.clone()).await,
+            Some(Command::Completions { shell }) => {
+                use clap::CommandFactory;
+                let mut script = Vec::new();
+                clap_complete::generate(shell, &mut Cli::command(), "switchboard", &mut script);
+                cli::write_stdout(&script)
+            }
+            None => cli::ui::run(config, args.model.clone(), args.theme.clone(), &place).await,
         }
     });
     match result {

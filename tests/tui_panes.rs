@@ -429,3 +429,28 @@ fn no_size_panics_and_no_color_means_no_colour() {
         .count();
     assert_eq!(coloured, 0);
 }
+
+#[test]
+fn a_retry_wait_counts_down_in_the_status_line() {
+    let mut sc = Scene::loaded();
+    let turn = sc.send("hello");
+    let now = sc.s.now;
+    update(
+        &mut sc.s,
+        Msg::Retrying {
+            turn,
+            attempt: 1,
+            wait: Duration::from_secs(3),
+            reason: "HTTP 429 Too Many Requests".into(),
+        },
+    );
+    let screen = sc.render(120, 30);
+    assert!(screen.contains("sending again in 3 s"), "{screen}");
+    assert!(screen.contains("attempt 1 failed (HTTP 429"), "{screen}");
+    sc.s.now = now + Duration::from_millis(1500);
+    let screen = sc.render(120, 30);
+    assert!(screen.contains("sending again in 2 s"), "{screen}");
+    sc.s.now = now + Duration::from_secs(4);
+    let screen = sc.render(120, 30);
+    assert!(!screen.contains("sending again"), "{screen}");
+}

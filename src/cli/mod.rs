@@ -2,6 +2,8 @@
 //! for programs, and returns an exit code. Errors are one line, never a panic.
 
 pub mod ask;
+pub mod compare;
+pub mod config_check;
 pub mod config_cmd;
 pub mod demo_server;
 pub mod export;
@@ -29,9 +31,24 @@ pub fn print_err(line: &str) {
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
+/// Writes bytes to stdout; a closed pipe (`| head`) ends quietly instead of panicking.
+pub fn write_stdout(bytes: &[u8]) -> Result<std::process::ExitCode, CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(std::process::ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(std::process::ExitCode::SUCCESS),
+        Err(e) => Err(format!("cannot write to stdout: {e}")),
+    }
+}
+
 /// Loads the config (missing is fine unless named explicitly); a malformed one stops here
 /// with its file, line and problem.
 pub fn load_config(path: Option<&Path>) -> Result<Config, CliError> {
     let loc = config::locate(path);
-    config::load(&loc).map_err(|e| format!("invalid config: {e}"))
+    let loaded = config::load_checked(&loc).map_err(|e| format!("invalid config: {e}"))?;
+    for w in &loaded.warnings {
+        print_err(&format!("switchboard: warning: {}", w.display(&loc.path)));
+    }
+    Ok(loaded.config)
 }

@@ -1,6 +1,7 @@
 //! The engine: requests, wire protocols, streaming, usage and money. Nothing in here knows
 //! about a terminal; `tests/boundary.rs` keeps it that way.
 
+pub mod account;
 pub mod catalog;
 pub mod chat;
 pub mod curl;

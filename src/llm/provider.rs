@@ -22,7 +22,6 @@ pub const DEMO: &str = "demo";
 
 /// Per-model settings inside a provider: `[providers.models."MODEL"]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ModelConfig {
     /// Headers added for this model (after the provider's).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -46,7 +45,6 @@ pub struct ModelConfig {
 
 /// One provider, as written in `[[providers]]` of the config file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ProviderConfig {
     /// The prefix in model references (`clipia/gpt-5.5`).
     pub name: String,
@@ -89,6 +87,14 @@ pub struct ProviderConfig {
     /// The unit of the provider's own `usage.cost` figure (credits for Clipia, OpenRouter).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reported_cost_currency: Option<Currency>,
+    /// What one unit of `reported_cost_currency` (credits) is worth, as the user knows it
+    /// (`credit_rate = { currency = "RUB", per_credit = "1" }`): only with it are reported
+    /// credits compared with a cost computed in that currency. Never guessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_rate: Option<crate::llm::money::CreditRate>,
+    /// The provider's account endpoints (`clipia`: `GET /v1/key`, `GET /v1/generation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<crate::llm::account::AccountApi>,
 }
 
 fn default_protocol() -> Protocol {
@@ -112,6 +118,8 @@ impl ProviderConfig {
             sandbox_key_prefix: None,
             price_currency: None,
             reported_cost_currency: None,
+            credit_rate: None,
+            account: None,
         }
     }
 

@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::frames::{ENCODING, decode_frames, encode_frames};
+use super::frames::{ENCODING, encode_frames, pack, unpack};
 use super::{ConversationId, ExchangeId, Result, Store, StoreError, TurnId, now_ms};
 use crate::llm::error::ProviderError;
 use crate::llm::http::{Exchange, HttpRequest};
@@ -171,7 +171,7 @@ pub(super) fn insert_exchange(
     if !frames.data.is_empty() {
         tx.execute(
             "INSERT INTO exchange_frames (exchange_id, encoding, data) VALUES (?1, ?2, ?3)",
-            params![id, ENCODING, frames.data],
+            params![id, ENCODING, pack(&frames.data)],
         )?;
     }
     Ok(id)
@@ -231,6 +231,15 @@ impl Store {
     ) -> Result<ExchangeId> {
         let cap = self.inner.options.frames_cap;
         self.write(|tx| insert_exchange(tx, turn, rec, cap))
+    }
+
+    /// The newest exchange's id (0 when there is none): where a follower starts.
+    pub fn last_exchange_id(&self) -> Result<ExchangeId> {
+        Ok(self
+            .conn()
+            .query_row("SELECT coalesce(max(id), 0) FROM exchanges", [], |r| {
+                r.get(0)
+            })?)
     }
 
     /// Exchanges with an id above `after`, oldest first, at most `limit`: poll with the
@@ -299,11 +308,11 @@ impl Store {
             [id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
-        let blob: Option<Vec<u8>> = conn
+        let blob: Option<(i64, Vec<u8>)> = conn
             .query_row(
-                "SELECT data FROM exchange_frames WHERE exchange_id = ?1 AND encoding = ?2",
-                params![id, ENCODING],
-                |r| r.get(0),
+                "SELECT encoding, data FROM exchange_frames WHERE exchange_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
         let exchange = Exchange {
@@ -313,7 +322,7 @@ impl Store {
             attempts: u32::try_from(attempts).unwrap_or(1),
             status: summary.status,
             response_headers: parse(&headers).unwrap_or_default(),
-            frames: blob.map(|b| decode_frames(&b)).unwrap_or_default(),
+            frames: blob.map(|(enc, b)| unpack(enc, &b)).unwrap_or_default(),
             body,
             ttfb_us: ttfb.and_then(|v| u64::try_from(v).ok()),
             ttft_us: summary.ttft_us,

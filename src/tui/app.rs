@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, EventStream};
+use crossterm::event::Event;
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -20,7 +20,9 @@ use tokio::sync::mpsc::{self, UnboundedSender};
 use super::effect::Effect;
 use super::keymap::Keymap;
 use super::msg::Msg;
+use super::pane::history::StoreStatus;
 use super::state::State;
+use super::store_link::{History, StoreLink, StoreThread};
 use super::theme::Theme;
 use super::ui::{self, Look};
 use super::update::update;
@@ -32,11 +34,12 @@ use crate::workbench::Workbench;
 /// paste and resizes show at once.
 pub const FRAME: Duration = Duration::from_millis(16);
 
-/// At most one frame per this long when only streamed data changed (about 30 per
-/// second). Text growing 30 times a second reads as smoothly as 60, and a 200 tok/s
-/// stream then costs half the frames (measured: about 0.6 s of CPU per 10 s of such a
-/// stream at 60 frames per second, about 0.4 s at 30).
-pub const STREAM_FRAME: Duration = Duration::from_millis(33);
+/// At most one frame per this long when only streamed data changed (20 per second). Text
+/// growing 20 times a second still reads as a smooth stream (a 200 tok/s stream adds about
+/// ten tokens a frame), and a frame of all four panes costs about 0.7 ms at 200x50, most
+/// of it ratatui's full-buffer render and diff: measured on the `paced` harness scenario
+/// (2,000 tokens at 200 tok/s), 0.44-0.48 s of CPU at 30 frames per second.
+pub const STREAM_FRAME: Duration = Duration::from_millis(50);
 
 /// What the loop starts with besides the workbench and model.
 #[derive(Debug, Clone)]
@@ -49,6 +52,18 @@ pub struct Options {
     pub log_path: Option<PathBuf>,
     /// A first footer message (a keymap file that did not parse, say).
     pub notice: Option<String>,
+    /// Whether turns are kept in the history store, and where (off by default: tests
+    /// and embedders opt in).
+    pub history: History,
+    /// Whether the mouse is captured at start (`mouse` in the config).
+    pub mouse: bool,
+    /// A first plain footer line (the first-run hint); `notice` wins over it.
+    pub welcome: Option<String>,
+    /// The terminal as shared with editors, pagers and the clipboard (in tests: no
+    /// terminal, OSC 52 to a sink).
+    pub console: super::external::Console,
+    /// Exchanges of a recording proxy in this process, shown as they finish.
+    pub proxy: Option<super::proxy_feed::ProxyFeed>,
 }
 
 impl Options {
@@ -63,21 +78,12 @@ impl Options {
             theme: Theme::from_env(),
             log_path: None,
             notice,
+            history: History::Off("no data directory was given".into()),
+            mouse: true,
+            welcome: None,
+            console: super::external::Console::default(),
+            proxy: None,
         }
-    }
-
-    /// Merges `keymap.toml` from the config directory, if there is one.
-    fn with_user_keymap(mut self) -> Options {
-        let Some(dirs) = directories::ProjectDirs::from("", "", "switchboard") else {
-            return self;
-        };
-        let path = dirs.config_dir().join("keymap.toml");
-        if let Ok(text) = std::fs::read_to_string(&path)
-            && let Err(e) = self.keymap.merge(&text)
-        {
-            self.notice = Some(format!("{}: {e}", path.display()));
-        }
-        self
     }
 }
 
@@ -88,14 +94,44 @@ impl Default for Options {
 }
 
 /// Runs the workbench UI in the real terminal until the user quits. `model` is
-/// `PROVIDER/MODEL`. The terminal is restored on return, on error and on panic.
-pub async fn run(workbench: Arc<Workbench>, model: String) -> io::Result<()> {
+/// `PROVIDER/MODEL`; `history` says whether and where turns are kept. The terminal is
+/// restored on return, on error and on panic.
+pub async fn run(workbench: Arc<Workbench>, model: String, history: History) -> io::Result<()> {
+    run_with(workbench, model, history, super::setup::Launch::default()).await
+}
+
+/// `run`, with the theme and notices the command line and config gave (`setup::Launch`);
+/// key bindings and mouse capture come from the workbench's config.
+pub async fn run_with(
+    workbench: Arc<Workbench>,
+    model: String,
+    history: History,
+    launch: super::setup::Launch,
+) -> io::Result<()> {
     ModelRef::parse(&model).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     let log = log::init();
-    let mut options = Options::new().with_user_keymap();
+    let mut options = super::setup::options(&workbench.config, launch);
+    options.history = history;
+    run_options(workbench, model, options, log).await
+}
+
+/// Runs the workbench UI in the real terminal with these options (the proxy's live view
+/// adds its feed to them).
+pub async fn run_options(
+    workbench: Arc<Workbench>,
+    model: String,
+    mut options: Options,
+    log: Option<log::LogGuard>,
+) -> io::Result<()> {
+    ModelRef::parse(&model).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     options.log_path = log.as_ref().map(|l| l.path.clone());
     let (mut terminal, mode) = term::enter()?;
-    let (inputs, reader) = forward_input(EventStream::new());
+    if !options.mouse {
+        term::set_mouse(false);
+    }
+    let (pause, listener) = super::external::input_pause();
+    options.console = super::external::Console::real(mode, pause);
+    let (inputs, reader) = super::external::read_terminal(listener);
     let result = run_loop(&mut terminal, inputs, workbench, model, options, |_, _| {
         false
     })
@@ -110,32 +146,6 @@ pub async fn run(workbench: Arc<Workbench>, model: String) -> io::Result<()> {
     result.map(|_| ())
 }
 
-/// Reads the terminal in a task of its own and hands the events over a channel.
-///
-/// crossterm's `EventStream` takes a lock shared with its reader thread on every poll, and
-/// that thread holds it while it waits for input; polled from the loop's `select!` (woken
-/// by every streamed token) it would spin on that lock each time. Here it is polled only
-/// when input arrived.
-fn forward_input(
-    mut events: EventStream,
-) -> (
-    impl Stream<Item = io::Result<Event>> + Unpin,
-    tokio::task::AbortHandle,
-) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let reader = tokio::spawn(async move {
-        while let Some(event) = events.next().await {
-            if tx.send(event).is_err() {
-                break;
-            }
-        }
-    });
-    let stream =
-        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) })
-            .boxed();
-    (stream, reader.abort_handle())
-}
-
 fn io_error(e: impl std::fmt::Display) -> io::Error {
     io::Error::other(e.to_string())
 }
@@ -146,17 +156,25 @@ pub fn draw<B: Backend>(
     state: &mut State,
     look: &Look,
 ) -> io::Result<()> {
-    let size = terminal.size().map_err(io_error)?;
-    ui::prepare(state, look, Rect::new(0, 0, size.width, size.height));
+    // The frame's area is the terminal's size as `draw` just read it (one query per frame).
     terminal
-        .draw(|f| ui::draw(f, state, look))
+        .draw(|f| {
+            ui::prepare(state, look, f.area());
+            ui::draw(f, state, look);
+        })
         .map_err(io_error)?;
     Ok(())
 }
 
 /// Starts the I/O an effect asks for.
-fn run_effect(effect: Effect, workbench: &Arc<Workbench>, tx: &UnboundedSender<Msg>) {
+fn run_effect(
+    effect: Effect,
+    workbench: &Arc<Workbench>,
+    tx: &UnboundedSender<Msg>,
+    link: Option<&StoreLink>,
+) {
     match effect {
+        Effect::MouseCapture(on) => term::set_mouse(on),
         Effect::LoadModels { provider, cancel } => {
             task::spawn_models(workbench.clone(), tx.clone(), provider, cancel);
         }
@@ -165,7 +183,67 @@ fn run_effect(effect: Effect, workbench: &Arc<Workbench>, tx: &UnboundedSender<M
             model,
             chat,
             cancel,
-        } => task::spawn_turn(workbench.clone(), tx.clone(), turn, model, *chat, cancel),
+        } => {
+            let turn_task = task::TurnTask {
+                turn,
+                model,
+                chat: *chat,
+                cancel,
+                store: link.cloned(),
+            };
+            task::spawn_turn(workbench.clone(), tx.clone(), turn_task);
+        }
+        Effect::Store(job) => {
+            if let Some(link) = link {
+                link.send(*job);
+            }
+        }
+        Effect::RefreshModels { provider, cancel } => {
+            super::task_money::spawn_refresh(workbench.clone(), tx.clone(), provider, cancel);
+        }
+        Effect::Estimate { key, model, chat } => {
+            super::task_money::spawn_estimate(tx.clone(), key, model, *chat);
+        }
+        Effect::Wake { after } => super::task_money::spawn_wake(tx.clone(), after),
+        Effect::LoadAccount { provider, cancel } => {
+            super::task_money::spawn_account(workbench.clone(), tx.clone(), provider, cancel);
+        }
+        Effect::FetchExact {
+            turn,
+            provider,
+            id,
+            cancel,
+        } => super::task_money::spawn_exact(
+            workbench.clone(),
+            tx.clone(),
+            turn,
+            provider,
+            id,
+            cancel,
+        ),
+        Effect::SendLane {
+            turn,
+            spec,
+            chat,
+            cancel,
+        } => super::compare::task::spawn_lane(
+            workbench.clone(),
+            tx.clone(),
+            turn,
+            *spec,
+            *chat,
+            cancel,
+        ),
+        Effect::ExportComparison {
+            stem,
+            markdown,
+            json,
+        } => {
+            let result = super::compare::write_export(&stem, &markdown, &json);
+            let _ = tx.send(Msg::CompareExported(result));
+        }
+        // Started by `apply`, which has the console they may need.
+        Effect::Debug(_) => {}
     }
 }
 
@@ -196,13 +274,43 @@ where
         .collect();
     let mut state = State::new(model, &providers, options.keymap, Instant::now());
     state.log_path = options.log_path;
+    state.mouse_capture = options.mouse;
+    if let Some(w) = options.welcome {
+        state.note(w);
+    }
     if let Some(n) = options.notice {
         state.note_error(n);
     }
     let look = Look::new(options.theme);
+    let mut debug = super::debug::run::Runner::new(options.console);
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    if let Some(feed) = &options.proxy {
+        feed.forward(tx.clone());
+    }
+    // The history's thread opens the store; a store that cannot be opened only turns the
+    // history off (the UI says why), it never stops the UI.
+    let store = match options.history {
+        History::Off(why) => {
+            state.history.status = StoreStatus::Off(why);
+            None
+        }
+        History::At { dir, options } => {
+            let started = StoreThread::start(dir, options, workbench.clone(), tx.clone());
+            state.history.status = match started {
+                Some(_) => StoreStatus::Opening,
+                None => StoreStatus::Off("the history thread could not start".into()),
+            };
+            started
+        }
+    };
+    let link = store.as_ref().map(StoreThread::link);
+    let link = link.as_ref();
+    super::costs::configure(&mut state, &workbench.config);
     for effect in state.init() {
-        run_effect(effect, &workbench, &tx);
+        run_effect(effect, &workbench, &tx, link);
+    }
+    for effect in super::costs::init(&state) {
+        run_effect(effect, &workbench, &tx, link);
     }
     let mut inputs_open = true;
     let mut dirty = true;
@@ -220,7 +328,7 @@ where
                 // Messages that queued while the frame was pending (see the wait phase).
                 state.now = now;
                 while let Ok(msg) = rx.try_recv() {
-                    apply(&mut state, msg, &workbench, &tx);
+                    apply(&mut state, msg, &workbench, &tx, link, &mut debug);
                 }
                 if state.quit {
                     break;
@@ -241,6 +349,10 @@ where
             biased;
             event = inputs.next(), if inputs_open => match event {
                 Some(Ok(e)) => {
+                    if let Event::Resize(w, h) = e {
+                        // The real terminal's viewport is fixed (see `term::enter`).
+                        terminal.resize(Rect::new(0, 0, w, h)).map_err(io_error)?;
+                    }
                     let msg = Msg::from_terminal(e);
                     urgent |= msg.is_some();
                     msg
@@ -260,9 +372,14 @@ where
         // ===== Update phase: this message and everything already queued =====
         let Some(msg) = msg else { continue };
         state.now = Instant::now();
-        apply(&mut state, msg, &workbench, &tx);
+        apply(&mut state, msg, &workbench, &tx, link, &mut debug);
         while let Ok(msg) = rx.try_recv() {
-            apply(&mut state, msg, &workbench, &tx);
+            apply(&mut state, msg, &workbench, &tx, link, &mut debug);
+        }
+        // An editor or pager had the terminal: everything is drawn again.
+        if debug.run_held(&tx).await {
+            terminal.clear().map_err(io_error)?;
+            urgent = true;
         }
         dirty = true;
         if state.quit {
@@ -270,6 +387,10 @@ where
         }
     }
     state.root.cancel();
+    // Turns still streaming are kept as cancelled, and every batch is committed.
+    if let Some(store) = store {
+        store.shutdown();
+    }
     Ok(state)
 }
 
@@ -280,8 +401,18 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     }
 }
 
-fn apply(state: &mut State, msg: Msg, workbench: &Arc<Workbench>, tx: &UnboundedSender<Msg>) {
+fn apply(
+    state: &mut State,
+    msg: Msg,
+    workbench: &Arc<Workbench>,
+    tx: &UnboundedSender<Msg>,
+    link: Option<&StoreLink>,
+    debug: &mut super::debug::run::Runner,
+) {
     for effect in update(state, msg) {
-        run_effect(effect, workbench, tx);
+        match effect {
+            Effect::Debug(e) => debug.start(*e, workbench, tx),
+            other => run_effect(other, workbench, tx, link),
+        }
     }
 }

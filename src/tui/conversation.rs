@@ -19,7 +19,7 @@ fn cancel_all(state: &mut State) -> usize {
     for t in &mut state.chat.turns {
         n += usize::from(t.cancel(now));
     }
-    n
+    n + super::compare::cancel_all(state)
 }
 
 pub(super) fn cancel(state: &mut State, key: Option<KeyEvent>) {
@@ -48,11 +48,15 @@ pub(super) fn quit(state: &mut State) {
 
 pub(super) fn new_conversation(state: &mut State) {
     cancel_all(state);
+    state.compare.active = None;
     state.chat.turns.clear();
     state.chat.scroll = Default::default();
     state.inspector = Default::default();
     state.spend.conversation = Default::default();
     state.spend.conversation_reported = Default::default();
+    state.history.conversation = None;
+    state.history.title = None;
+    state.history.branch_from = None;
     state.note("new conversation");
 }
 
@@ -71,13 +75,21 @@ pub(super) fn send(state: &mut State) -> Vec<Effect> {
         }
         return Vec::new();
     }
+    // Marked models (or the comparison on screen) take the prompt as a comparison.
+    if let Some(effects) = super::compare::on_send(state) {
+        return effects;
+    }
     if state.is_streaming() {
         let cancel = state.key_for(Action::Cancel);
         state.note(format!("a turn is still streaming · {cancel} cancels it"));
         return Vec::new();
     }
+    let chat = build_chat(state, &text);
+    if super::costs::hold_for_budget(state, &text, &chat) {
+        // Sent only on yes (`costs::answer`); the prompt stays in the composer meanwhile.
+        return Vec::new();
+    }
     let prompt = state.composer.take();
-    let chat = build_chat(state, &prompt);
     let model = state.model.clone();
     start_turn(state, prompt, model, chat)
 }
@@ -126,7 +138,7 @@ pub fn build_chat(state: &State, prompt: &str) -> ChatRequest {
     }
 }
 
-fn start_turn(
+pub(super) fn start_turn(
     state: &mut State,
     prompt: String,
     model: ModelRef,
@@ -148,15 +160,20 @@ fn start_turn(
         turn.context_window = info.context_window;
     }
     tracing::info!(turn = id.0, %model, "turn sent");
+    // Queued before the send: the request task waits until the prompt is committed.
+    let mut effects: Vec<Effect> = super::history::begin(state, id, &turn.prompt, &chat, &model)
+        .into_iter()
+        .collect();
     state.chat.turns.push(turn);
     state.chat.scroll.to_bottom();
     state.inspector.selected = None;
-    vec![Effect::Send {
+    effects.push(Effect::Send {
         turn: id,
         model,
         chat: Box::new(chat),
         cancel,
-    }]
+    });
+    effects
 }
 
 pub(super) fn retry(state: &mut State) -> Vec<Effect> {

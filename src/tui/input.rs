@@ -17,6 +17,16 @@ const HSCROLL: usize = 16;
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let chord = KeyChord::from_event(&key);
+    if matches!(state.overlays.last(), Some(Overlay::History)) {
+        return super::history::on_key(state, key);
+    }
+    if matches!(state.overlays.last(), Some(Overlay::Palette(_))) {
+        return super::pane::palette::on_key(state, key);
+    }
+    // The inspector's prompt, chooser or request editor takes every key while open.
+    if state.overlays.is_empty() && state.inspector.debug.modal.is_some() {
+        return super::debug::on_modal_key(state, key);
+    }
     let km = &state.keymap;
     if !state.overlays.is_empty() {
         let action = km.lookup(Scope::Help, chord).or_else(|| {
@@ -71,8 +81,49 @@ pub(super) fn on_action(state: &mut State, action: Action, key: Option<KeyEvent>
                 state.overlays.pop();
             }
         }
+        Action::Close if matches!(state.overlays.last(), Some(Overlay::ConfirmSend)) => {
+            return super::costs::answer(state, Action::DenySend);
+        }
         Action::Close => {
             state.overlays.pop();
+        }
+        Action::RetryLane if state.compare.active.is_none() => return retry(state),
+        Action::Mark
+        | Action::ToggleBlind
+        | Action::LanePrev
+        | Action::LaneNext
+        | Action::CancelLane
+        | Action::RetryLane
+        | Action::DiffLanes
+        | Action::MarkBest
+        | Action::RankLane
+        | Action::ExportComparison => return super::compare::on_action(state, action),
+        Action::History => return super::history::toggle(state),
+        Action::Palette => {
+            if !matches!(state.overlays.last(), Some(Overlay::Palette(_))) {
+                super::pane::palette::open(state);
+            }
+        }
+        Action::Run => return super::pane::palette::on_action(state, Action::Run),
+        Action::ToggleMouse => {
+            state.mouse_capture = !state.mouse_capture;
+            state.note(if state.mouse_capture {
+                format!(
+                    "mouse on: click focuses, the wheel scrolls · {} lets the terminal select text",
+                    state.key_for(Action::ToggleMouse)
+                )
+            } else {
+                format!(
+                    "mouse off: select and copy with the terminal · {} turns it back on",
+                    state.key_for(Action::ToggleMouse)
+                )
+            });
+            return vec![Effect::MouseCapture(state.mouse_capture)];
+        }
+        Action::OpenEntry | Action::RenameEntry | Action::DeleteEntry | Action::BranchEntry => {
+            if matches!(state.overlays.last(), Some(Overlay::History)) {
+                return super::history::on_action(state, action);
+            }
         }
         Action::FocusNext => cycle_focus(state, 1),
         Action::FocusPrev => cycle_focus(state, Pane::CYCLE.len() - 1),
@@ -87,6 +138,13 @@ pub(super) fn on_action(state: &mut State, action: Action, key: Option<KeyEvent>
         Action::ZoomInspector => {
             state.show.zoom = !state.show.zoom;
             state.show.inspector = true;
+        }
+        Action::Cancel
+            if state.focus == Pane::Inspector
+                && state.inspector.debug.has_results()
+                && !state.is_streaming() =>
+        {
+            super::debug::clear(state);
         }
         Action::Cancel => cancel(state, key),
         Action::Retry => return retry(state),
@@ -113,6 +171,44 @@ pub(super) fn on_action(state: &mut State, action: Action, key: Option<KeyEvent>
             state.inspector.hscroll = state.inspector.hscroll.saturating_add(HSCROLL).min(4096);
         }
         Action::NextTurn => select_turn(state, 1),
+        Action::SortCatalog => state.catalog.cycle_sort(),
+        Action::FilterCapability => state.catalog.cycle_capability(),
+        Action::FilterProvider => state.catalog.cycle_provider(),
+        Action::ZoomCatalog => {
+            state.catalog.wide = !state.catalog.wide;
+            state.show.catalog = true;
+            state.focus = Pane::Catalog;
+        }
+        Action::RefreshCatalog => match state.catalog.selected_provider().map(str::to_string) {
+            Some(provider) => {
+                state.catalog.refreshing(&provider);
+                state.note(format!("refreshing {provider}'s live model list…"));
+                return vec![Effect::RefreshModels {
+                    provider,
+                    cancel: state.root.child_token(),
+                }];
+            }
+            None => state.note("no provider selected to refresh"),
+        },
+        Action::ConfirmSend | Action::DenySend => {
+            return super::costs::answer(state, action);
+        }
+        Action::Timeline
+        | Action::RawView
+        | Action::Search
+        | Action::SearchNext
+        | Action::SearchPrev
+        | Action::JsonQuery
+        | Action::Copy
+        | Action::Save
+        | Action::EditRequest
+        | Action::EditExternal
+        | Action::Resend
+        | Action::OpenTrace
+        | Action::ExportTrace
+        | Action::ExportConversation
+        | Action::Pager
+        | Action::ComposeExternal => return super::debug::on_action(state, action),
         Action::Filter | Action::ClearFilter | Action::Pick => {
             let (taken, picked) = state.catalog.handle(action);
             if let Some(model) = picked {
@@ -155,7 +251,10 @@ fn scroll(state: &mut State, action: Action) {
             state.inspector.manual = true;
             &mut state.inspector.scroll
         }
-        Pane::Chat | Pane::Composer | Pane::Meter => &mut state.chat.scroll,
+        Pane::Chat | Pane::Composer | Pane::Meter => match state.compare.scroll_mut() {
+            Some(s) => s,
+            None => &mut state.chat.scroll,
+        },
     };
     match action {
         Action::Up => s.up(1),
@@ -194,6 +293,9 @@ pub(super) fn on_mouse(state: &mut State, m: MouseEvent) {
 pub(super) fn on_paste(state: &mut State, text: &str) {
     if !state.overlays.is_empty() {
         return;
+    }
+    if state.inspector.debug.modal.is_some() {
+        return super::debug::on_paste(state, text);
     }
     if state.focus == Pane::Catalog && state.catalog.filtering {
         for c in text.chars().filter(|c| !c.is_control()) {

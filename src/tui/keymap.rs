@@ -25,11 +25,15 @@ pub enum Scope {
     Meter,
     /// The help overlay, while it is open.
     Help,
+    /// The history browser, while it is open (plain characters are its search text).
+    History,
+    /// The command palette, while it is open (plain characters are its filter).
+    Palette,
 }
 
 impl Scope {
     /// Every scope, in file order.
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 9] = [
         Scope::Global,
         Scope::Catalog,
         Scope::Chat,
@@ -37,6 +41,8 @@ impl Scope {
         Scope::Meter,
         Scope::Inspector,
         Scope::Help,
+        Scope::History,
+        Scope::Palette,
     ];
 
     /// The table name in `keymap.toml`.
@@ -49,6 +55,8 @@ impl Scope {
             Scope::Inspector => "inspector",
             Scope::Meter => "meter",
             Scope::Help => "help",
+            Scope::History => "history",
+            Scope::Palette => "palette",
         }
     }
 
@@ -175,6 +183,15 @@ impl KeyChord {
     }
 }
 
+/// What applying overrides found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MergeReport {
+    /// Bindings that could not be used: unknown scope, action or key.
+    pub errors: Vec<String>,
+    /// Keys that moved from one action to another in the same scope.
+    pub conflicts: Vec<String>,
+}
+
 /// Every binding, by scope.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
@@ -195,34 +212,107 @@ impl Keymap {
     }
 
     /// Applies a partial override: each action named in a scope gets exactly the keys given
-    /// there (an empty list unbinds it); everything else is kept.
+    /// there (an empty list unbinds it); everything else is kept. Fails on the first
+    /// problem after applying every good binding (see `merge_table` for all of them).
     pub fn merge(&mut self, text: &str) -> Result<(), String> {
         let table: toml::Table = toml::from_str(text).map_err(|e| format!("keymap: {e}"))?;
-        for (scope_name, entries) in &table {
-            let scope = Scope::parse(scope_name)
-                .ok_or_else(|| format!("keymap: unknown scope [{scope_name}]"))?;
-            let entries = entries
-                .as_table()
-                .ok_or_else(|| format!("keymap: [{scope_name}] must be a table"))?;
+        let report = self.merge_table(&table);
+        match report.errors.is_empty() {
+            true => Ok(()),
+            false => Err(report.errors.join("; ")),
+        }
+    }
+
+    /// Applies a table of overrides (`keymap.toml`, or `[keys]` of the config file): every
+    /// good binding is taken, every bad one reported by scope, action and key. A key given
+    /// to an action that another action of the same scope had moves to the new one, and
+    /// that is reported too.
+    pub fn merge_table(&mut self, table: &toml::Table) -> MergeReport {
+        let mut report = MergeReport::default();
+        for (scope_name, entries) in table {
+            let Some(scope) = Scope::parse(scope_name) else {
+                let names: Vec<_> = Scope::ALL.iter().map(|s| s.name()).collect();
+                report.errors.push(format!(
+                    "keymap: unknown scope [{scope_name}] (scopes: {})",
+                    names.join(", ")
+                ));
+                continue;
+            };
+            let Some(entries) = entries.as_table() else {
+                report
+                    .errors
+                    .push(format!("keymap: [{scope_name}] must be a table"));
+                continue;
+            };
             for (action_name, keys) in entries {
-                let action = Action::parse(action_name).ok_or_else(|| {
-                    format!("keymap: unknown action `{action_name}` in [{scope_name}]")
-                })?;
+                let Some(action) = Action::parse(action_name) else {
+                    report.errors.push(format!(
+                        "keymap: unknown action `{action_name}` in [{scope_name}]"
+                    ));
+                    continue;
+                };
                 let keys: Vec<&str> = match keys {
                     toml::Value::String(s) => vec![s.as_str()],
-                    toml::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect(),
-                    _ => return Err(format!("keymap: `{action_name}` takes a key or a list")),
+                    toml::Value::Array(a) if a.iter().all(toml::Value::is_str) => {
+                        a.iter().filter_map(|v| v.as_str()).collect()
+                    }
+                    _ => {
+                        report.errors.push(format!(
+                            "keymap: [{scope_name}] `{action_name}` takes a key or a list of keys"
+                        ));
+                        continue;
+                    }
                 };
+                let mut chords = Vec::new();
+                let mut bad = false;
+                for key in keys {
+                    match KeyChord::parse(key) {
+                        Some(c) => chords.push(c),
+                        None => {
+                            bad = true;
+                            report.errors.push(format!(
+                                "keymap: [{scope_name}] {action_name}: unknown key `{key}` \
+                                 (its old keys are kept)"
+                            ));
+                        }
+                    }
+                }
+                if bad {
+                    continue;
+                }
                 self.bindings
                     .retain(|(s, _, a)| !(*s == scope && *a == action));
-                for key in keys {
-                    let chord = KeyChord::parse(key)
-                        .ok_or_else(|| format!("keymap: unknown key `{key}`"))?;
+                for chord in chords {
+                    if let Some(other) = self.lookup(scope, chord).filter(|o| *o != action) {
+                        report.conflicts.push(format!(
+                            "keymap: [{scope_name}] {} now runs {action_name}, no longer {}",
+                            chord.label(),
+                            other.name()
+                        ));
+                        self.bindings
+                            .retain(|(s, c, a)| !(*s == scope && *c == chord && *a == other));
+                    }
                     self.bindings.push((scope, chord, action));
                 }
             }
         }
-        Ok(())
+        report
+    }
+
+    /// Every action with its keys in `scope` and, after them, the global ones, for the
+    /// command palette: (action, the first key that reaches it here).
+    pub fn reachable(&self, scope: Scope) -> Vec<(Action, Option<KeyChord>)> {
+        Action::ALL
+            .into_iter()
+            .map(|a| {
+                let key = self
+                    .keys(scope, a)
+                    .into_iter()
+                    .chain(self.keys(Scope::Global, a))
+                    .next();
+                (a, key)
+            })
+            .collect()
     }
 
     /// The action bound to `chord` in `scope` itself (no fallback).

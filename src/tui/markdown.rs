@@ -35,7 +35,7 @@ use crate::tui::highlight::Highlighter;
 ///
 /// `emphasis`, `strong`, `code_inline`, `quote` and `link` are laid over the style of the
 /// text around them; the others are used as they are.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MdStyles {
     pub text: Style,
     pub heading: Style,

@@ -99,8 +99,46 @@ pub enum Msg {
         /// The exchange, or the error.
         result: Result<Box<Exchange>, Box<ProviderError>>,
     },
-    /// Time passed while something streams: redraw the spinner and elapsed time.
+    /// Time passed while something streams: redraw the spinner and elapsed time. Also the
+    /// wake-up `Effect::Wake` asked for.
     Tick,
+    /// What an inspector debugger effect (copy, save, edit, replay) reported.
+    Debug(Box<super::debug::DebugMsg>),
+    /// A comparison export was written: the files, or why not.
+    CompareExported(Result<String, String>),
+    /// A refresh of a provider's live model list (`R` in the catalog) ended.
+    Refreshed {
+        /// The provider's name.
+        provider: String,
+        /// The new list, or why the refresh failed (the old list is kept).
+        result: Result<Vec<ModelInfo>, String>,
+    },
+    /// The prompt estimate of the next request arrived.
+    Estimated {
+        /// The fingerprint of what was counted.
+        key: u64,
+        /// The model it was counted for.
+        model: crate::llm::provider::ModelRef,
+        /// The count and how it was made.
+        prompt: crate::llm::tokens::PromptEstimate,
+    },
+    /// A provider's account answered (`GET /v1/key`), or failed.
+    Account {
+        /// The provider's name.
+        provider: String,
+        /// Its fields, or why there are none.
+        result: Result<crate::llm::account::KeyInfo, String>,
+    },
+    /// The exact cost of a finished turn (`GET /v1/generation`) arrived, or failed.
+    Exact {
+        /// The turn.
+        turn: TurnId,
+        /// The provider's figure, or why there is none.
+        result: Result<crate::llm::money::Money, String>,
+    },
+    /// The history store thread reported something (opened, a turn stored, a page of the
+    /// browser, a conversation loaded, another process's writes).
+    History(Box<super::store_link::HistoryMsg>),
 }
 
 impl Msg {

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
+use super::compare::CompareState;
 use super::effect::Effect;
 use super::keymap::{Keymap, Scope};
 use super::msg::TurnId;
@@ -108,6 +109,12 @@ pub enum Overlay {
         /// The first visible row.
         top: usize,
     },
+    /// The history browser (its state is `State::history.browser`).
+    History,
+    /// The command palette: its filter and selected row.
+    Palette(super::pane::palette::PaletteState),
+    /// The budget question before a request that could pass it (`State::costs.pending`).
+    ConfirmSend,
 }
 
 /// A one-line message in the footer.
@@ -158,12 +165,18 @@ pub struct State {
     pub composer: ComposerState,
     /// The inspector pane.
     pub inspector: InspectorState,
+    /// The side-by-side comparison: marked models and the lanes on screen.
+    pub compare: CompareState,
     /// Money totals.
     pub spend: Spend,
+    /// The estimate of the next request, the budget and the account figures.
+    pub costs: super::costs::CostState,
     /// The footer message.
     pub notice: Option<Notice>,
     /// Keys to actions.
     pub keymap: Keymap,
+    /// Whether the app captures the mouse (off: the terminal selects text).
+    pub mouse_capture: bool,
     /// Parent of every task's token: cancelled on quit.
     pub root: CancellationToken,
     /// Set by `quit`; the loop ends.
@@ -172,6 +185,8 @@ pub struct State {
     pub log_path: Option<PathBuf>,
     /// The next turn id.
     pub next_turn: u64,
+    /// The history: whether turns are kept, where they go, and the browser.
+    pub history: super::pane::history::HistoryState,
 }
 
 impl State {
@@ -189,13 +204,17 @@ impl State {
             chat: ChatState::default(),
             composer: ComposerState::new(),
             inspector: InspectorState::default(),
+            compare: CompareState::default(),
             spend: Spend::default(),
+            costs: Default::default(),
             notice: None,
             keymap,
+            mouse_capture: true,
             root: CancellationToken::new(),
             quit: false,
             log_path: None,
             next_turn: 1,
+            history: Default::default(),
         }
     }
 
@@ -213,6 +232,10 @@ impl State {
 
     /// The turn the meter and inspector show: the selected one, else the latest.
     pub fn selected_turn(&self) -> Option<&Turn> {
+        // A comparison on screen: its focused lane.
+        if let Some(c) = &self.compare.active {
+            return c.inspected_turn();
+        }
         match self.inspector.selected {
             Some(id) => self.chat.turn(id).or_else(|| self.chat.turns.last()),
             None => self.chat.turns.last(),

@@ -7,6 +7,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use super::msg::{Msg, TurnId};
+use super::store_link::StoreLink;
 use super::ticker::{TICK, Ticker};
 use crate::llm::chat::ChatRequest;
 use crate::llm::error::ProviderError;
@@ -15,18 +16,43 @@ use crate::llm::provider::ModelRef;
 use crate::llm::run::{self, Update};
 use crate::workbench::Workbench;
 
+/// What one turn's task needs.
+#[derive(Debug)]
+pub struct TurnTask {
+    /// The turn.
+    pub turn: TurnId,
+    /// The model to ask.
+    pub model: ModelRef,
+    /// The request.
+    pub chat: ChatRequest,
+    /// Cancels the request.
+    pub cancel: CancellationToken,
+    /// Where the turn is kept (`None`: history off).
+    pub store: Option<StoreLink>,
+}
+
 /// Starts the task of one turn. It always ends with `Msg::Done`, also if it panics.
-pub fn spawn_turn(
-    workbench: Arc<Workbench>,
-    tx: UnboundedSender<Msg>,
-    turn: TurnId,
-    model: ModelRef,
-    chat: ChatRequest,
-    cancel: CancellationToken,
-) {
+pub fn spawn_turn(workbench: Arc<Workbench>, tx: UnboundedSender<Msg>, task: TurnTask) {
     let task_tx = tx.clone();
+    let turn = task.turn;
     let handle = tokio::spawn(async move {
-        run_turn(&workbench, &task_tx, turn, &model, &chat, &cancel).await;
+        let TurnTask {
+            turn,
+            model,
+            chat,
+            cancel,
+            store,
+        } = task;
+        run_turn(
+            &workbench,
+            &task_tx,
+            turn,
+            &model,
+            &chat,
+            &cancel,
+            store.as_ref(),
+        )
+        .await;
     });
     // A supervisor, so that a panicking task still ends its turn instead of leaving it
     // streaming forever.
@@ -52,6 +78,7 @@ async fn run_turn(
     model: &ModelRef,
     chat: &ChatRequest,
     cancel: &CancellationToken,
+    store: Option<&StoreLink>,
 ) {
     let _ticker = Ticker::start(tx.clone(), TICK);
     let prepared = tokio::select! {
@@ -59,14 +86,38 @@ async fn run_turn(
         () = cancel.cancelled() => Err(ProviderError::Cancelled),
         p = workbench.prepare(model, chat) => p,
     };
+    // The prompt is committed before anything is sent; an answer that could not be kept
+    // is not asked for.
+    let prepared = match (prepared, store) {
+        (Ok(p), Some(link)) => match link.ready(turn, p.protocol.name()).await {
+            Ok(()) => Ok(p),
+            Err(e) => Err(ProviderError::Config {
+                message: format!(
+                    "not sent: the history could not store the prompt ({e}); send again, \
+                     or start with --no-store to run without history"
+                ),
+            }),
+        },
+        (p, _) => p,
+    };
     let result = match prepared {
-        Err(e) => Err(Box::new(e)),
+        Err(e) => {
+            if let Some(link) = store {
+                link.fail(turn, &e);
+            }
+            Err(Box::new(e))
+        }
         Ok(p) => {
             let _ = tx.send(Msg::Trace {
                 turn,
                 request: Box::new(p.request.redacted()),
             });
-            let mut forward = |u: Update<'_>| forward(tx, turn, u);
+            let mut forward = |u: Update<'_>| {
+                if let Some(link) = store {
+                    link.update(turn, &u);
+                }
+                forward(tx, turn, u)
+            };
             let exchange = run::run(
                 &workbench.client,
                 &p.request,
@@ -76,13 +127,16 @@ async fn run_turn(
                 &mut forward,
             )
             .await;
+            if let Some(link) = store {
+                link.finish(turn, model, &exchange);
+            }
             Ok(Box::new(exchange))
         }
     };
     let _ = tx.send(Msg::Done { turn, result });
 }
 
-fn forward(tx: &UnboundedSender<Msg>, turn: TurnId, update: Update<'_>) {
+pub(crate) fn forward(tx: &UnboundedSender<Msg>, turn: TurnId, update: Update<'_>) {
     let msg = match update {
         Update::Response { status, headers } => Msg::Response {
             turn,
@@ -128,12 +182,52 @@ pub fn spawn_models(
     provider: String,
     cancel: CancellationToken,
 ) {
+    // The cached list while it is fresh, else the network (see `task_money::load_models`).
     tokio::spawn(async move {
-        let result = match workbench.provider(&provider) {
-            Ok(p) => workbench.list_models(&p, &cancel).await,
-            Err(e) => Err(e),
-        }
-        .map_err(|e| e.to_string());
-        let _ = tx.send(Msg::Models { provider, result });
+        super::task_money::load_models(&workbench, &tx, provider, &cancel).await;
+    });
+}
+
+/// Starts the task of a turn that sends a request with an edited body: the request is built
+/// for `chat` as usual (URL, headers and the real key from the config, never a masked
+/// copy), then `body` replaces the built body. Ends with `Msg::Done` like `spawn_turn`.
+pub fn spawn_resend(
+    workbench: Arc<Workbench>,
+    tx: UnboundedSender<Msg>,
+    turn: TurnId,
+    model: ModelRef,
+    chat: ChatRequest,
+    body: serde_json::Value,
+    cancel: CancellationToken,
+) {
+    tokio::spawn(async move {
+        let _ticker = Ticker::start(tx.clone(), TICK);
+        let prepared = tokio::select! {
+            biased;
+            () = cancel.cancelled() => Err(ProviderError::Cancelled),
+            p = workbench.prepare(&model, &chat) => p,
+        };
+        let result = match prepared {
+            Err(e) => Err(Box::new(e)),
+            Ok(mut p) => {
+                p.request.body = Some(body);
+                let _ = tx.send(Msg::Trace {
+                    turn,
+                    request: Box::new(p.request.redacted()),
+                });
+                let mut on = |u: Update<'_>| forward(&tx, turn, u);
+                let exchange = run::run(
+                    &workbench.client,
+                    &p.request,
+                    p.protocol,
+                    &p.options,
+                    &cancel,
+                    &mut on,
+                )
+                .await;
+                Ok(Box::new(exchange))
+            }
+        };
+        let _ = tx.send(Msg::Done { turn, result });
     });
 }

@@ -41,6 +41,9 @@ pub enum TurnStatus {
         /// Why.
         error: ProviderError,
     },
+    /// Reopened from the history: the process writing it stopped mid-stream (killed, or
+    /// it crashed); the text committed until then is kept.
+    Interrupted,
 }
 
 /// A tool call as the model streamed it.
@@ -108,8 +111,11 @@ pub struct Turn {
     pub context_window: Option<u64>,
     /// The cost computed from `usage` and `price`.
     pub cost: Option<Money>,
-    /// A retry note (`retrying in 1.0 s: HTTP 429`).
+    /// A retry note (`attempt 1 failed (HTTP 429)`).
     pub notice: Option<String>,
+    /// When the request is sent again after a failed attempt: the status line counts down
+    /// to it (Esc cancels the wait like the request).
+    pub retry_at: Option<std::time::Instant>,
     /// Sent again as a newer turn: left out of the history.
     pub retried: bool,
     /// The wire record.
@@ -150,6 +156,7 @@ impl Turn {
             context_window: None,
             cost: None,
             notice: None,
+            retry_at: None,
             retried: false,
             trace: Trace::default(),
             version: 0,
@@ -168,7 +175,7 @@ impl Turn {
         !self.retried
             && match self.status {
                 TurnStatus::Done { .. } => true,
-                TurnStatus::Cancelled => !self.answer.text().is_empty(),
+                TurnStatus::Cancelled | TurnStatus::Interrupted => !self.answer.text().is_empty(),
                 _ => false,
             }
     }

@@ -8,7 +8,7 @@
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
@@ -35,29 +35,10 @@ pub struct Look {
 impl Look {
     /// The look for `theme`.
     pub fn new(theme: Theme) -> Look {
-        let md = if theme.no_color {
-            let m = |m: Modifier| Style::new().add_modifier(m);
-            MdStyles {
-                text: Style::new(),
-                heading: m(Modifier::BOLD | Modifier::UNDERLINED),
-                emphasis: m(Modifier::ITALIC),
-                strong: m(Modifier::BOLD),
-                code_inline: m(Modifier::BOLD),
-                code_block: Style::new(),
-                code_fence: m(Modifier::DIM),
-                quote: m(Modifier::ITALIC),
-                link: m(Modifier::UNDERLINED),
-                list_marker: m(Modifier::BOLD),
-                table_border: m(Modifier::DIM),
-                rule: m(Modifier::DIM),
-            }
-        } else {
-            MdStyles::default()
-        };
         Look {
+            md: theme.md.clone(),
+            highlighter: Highlighter::for_theme(&theme),
             theme,
-            md,
-            highlighter: Highlighter::new(),
         }
     }
 }
@@ -121,6 +102,11 @@ pub fn layout(area: Rect, state: &State) -> Areas {
     }
     let show = state.show;
     let focus = state.focus;
+    // The catalog zoomed (`z` in the catalog) takes the screen while it has the focus.
+    if show.catalog && state.catalog.wide && focus == Pane::Catalog {
+        a.catalog = Some(main);
+        return a;
+    }
     // The full-width inspector takes the bottom of the screen when there is room.
     if show.inspector && show.zoom && main.height >= 12 {
         let h = main.height * 45 / 100;
@@ -236,16 +222,21 @@ pub fn prepare(state: &mut State, look: &Look, area: Rect) {
         let i = padded(r);
         let now = state.now;
         let look3 = (theme, &look.md, &look.highlighter);
-        state
-            .chat
-            .prepare(i.width, usize::from(i.height), look3, now);
+        if state.compare.active.is_some() {
+            super::pane::lanes::prepare(state, i, look3);
+        } else {
+            state
+                .chat
+                .prepare(i.width, usize::from(i.height), look3, now);
+        }
     }
     if let Some(r) = a.inspector {
         let view = usize::from(padded(r).height);
         let selected = state.inspector.selected;
-        let turn = match selected {
-            Some(id) => state.chat.turn(id).or_else(|| state.chat.turns.last()),
-            None => state.chat.turns.last(),
+        let turn = match (&state.compare.active, selected) {
+            (Some(c), _) => c.inspected_turn(),
+            (None, Some(id)) => state.chat.turn(id).or_else(|| state.chat.turns.last()),
+            (None, None) => state.chat.turns.last(),
         };
         state
             .inspector
@@ -301,12 +292,23 @@ pub fn draw(frame: &mut Frame, state: &State, look: &Look) {
         Line::from(Span::styled(format!(" {text} "), style))
     };
     if let Some(r) = a.catalog {
-        let t = title("Models".into(), state.focus == Pane::Catalog);
+        let text = format!("Models · {}", state.catalog.title());
+        let t = title(text, state.focus == Pane::Catalog);
         let i = draw_pane(buf, r, Pane::Catalog, t, state, theme);
-        catalog::render(&state.catalog, &state.model, theme, i, buf);
+        catalog::render(&state.catalog, &state.model, theme, state.now, i, buf);
     }
-    if let Some(r) = a.chat {
-        let mut text = format!("Conversation · {}", state.model);
+    if let Some(r) = a.chat
+        && let Some(c) = &state.compare.active
+    {
+        let t = title(super::pane::lanes::title(c), state.focus == Pane::Chat);
+        let i = draw_pane(buf, r, Pane::Chat, t, state, theme);
+        super::pane::lanes::render(c, state.now, theme, i, buf);
+    } else if let Some(r) = a.chat {
+        let mut text = match &state.history.title {
+            // A stored (or resumed) conversation shows its title.
+            Some(title) => format!("{} · {}", super::wrap::sanitize(title), state.model),
+            None => format!("Conversation · {}", state.model),
+        };
         if !state.chat.scroll.follow && state.is_streaming() {
             text.push_str(" · ↓ End follows");
         }
@@ -326,9 +328,13 @@ pub fn draw(frame: &mut Frame, state: &State, look: &Look) {
     }
     if let Some(r) = a.inspector {
         let n = state.chat.turns.len();
-        let text = match state.selected_turn() {
-            Some(t) => format!("Inspector · turn {} of {n}", t.id.0),
-            None => "Inspector".into(),
+        let text = match (state.selected_turn(), &state.compare.active) {
+            (Some(_), Some(c)) => match c.focused_lane() {
+                Some(i) => format!("Inspector · {}", c.name(i)),
+                None => "Inspector".into(),
+            },
+            (Some(t), None) => format!("Inspector · turn {} of {n}", t.id.0),
+            (None, _) => "Inspector".into(),
         };
         let t = title(text, state.focus == Pane::Inspector);
         let i = draw_pane(buf, r, Pane::Inspector, t, state, theme);
@@ -342,8 +348,20 @@ pub fn draw(frame: &mut Frame, state: &State, look: &Look) {
     if let Some(r) = a.footer {
         footer::render(state, theme, r, buf);
     }
+    if state.overlays.contains(&Overlay::History) {
+        let h = &state.history;
+        super::pane::history::render(&h.status, &h.browser, theme, area, buf);
+    }
+    // The inspector's request editor, over the panes.
+    super::pane::timeline::render_editor(&state.inspector.debug, theme, area, buf);
     if let Some(Overlay::Help { top }) = state.overlays.last() {
         help::render(state, *top, theme, area, buf);
+    }
+    if let Some(Overlay::ConfirmSend) = state.overlays.last() {
+        super::pane::confirm::render(state, theme, area, buf);
+    }
+    if let Some(Overlay::Palette(p)) = state.overlays.last() {
+        super::pane::palette::render(state, p, theme, area, buf);
     }
     if theme.no_color {
         strip_colours(buf);

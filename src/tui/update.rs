@@ -4,15 +4,62 @@
 use super::effect::Effect;
 use super::input::{on_action, on_key, on_mouse, on_paste};
 use super::msg::{Msg, TurnId};
-use super::state::State;
+use super::state::{Overlay, State};
 use super::turn::{Turn, TurnStatus};
 
 /// Applies one message; returns the effects to run.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    // Money before and after sending (`costs.rs`): its own messages, the account and exact
+    // cost after a turn, and the estimate of the next request once the text changed.
+    let mut effects = match &msg {
+        Msg::Done {
+            turn,
+            result: Ok(ex),
+        } => super::costs::on_done(state, *turn, ex),
+        _ => Vec::new(),
+    };
+    if let Some(e) = super::costs::on_msg(state, &msg) {
+        effects.extend(e);
+    }
+    let settles = matches!(
+        msg,
+        Msg::Key(_)
+            | Msg::Paste(_)
+            | Msg::Action(_)
+            | Msg::Tick
+            | Msg::Done { .. }
+            | Msg::Models { .. }
+            | Msg::Refreshed { .. }
+            | Msg::Estimated { .. }
+    );
+    let done = matches!(msg, Msg::Done { .. });
+    if matches!(msg, Msg::Tick) {
+        state.costs.wake = false;
+    }
+    effects.extend(apply(state, msg));
+    if done {
+        super::costs::warn_budget(state);
+    }
+    if settles {
+        effects.extend(super::costs::settle(state));
+    }
+    effects
+}
+
+fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => return on_key(state, key),
+        Msg::Action(action) if matches!(state.overlays.last(), Some(Overlay::History)) => {
+            return super::history::on_action(state, action);
+        }
         Msg::Action(action) => return on_action(state, action, None),
+        Msg::Mouse(m) if matches!(state.overlays.last(), Some(Overlay::History)) => {
+            return super::history::on_mouse(state, m);
+        }
         Msg::Mouse(m) => on_mouse(state, m),
+        Msg::Paste(text) if matches!(state.overlays.last(), Some(Overlay::History)) => {
+            return super::history::on_paste(state, &text);
+        }
         Msg::Paste(text) => on_paste(state, &text),
         Msg::Resize(w, h) => state.size = (w, h),
         Msg::Models { provider, result } => {
@@ -67,23 +114,42 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             wait,
             reason,
         } => {
+            let at = state.now + wait;
             if let Some(t) = streaming(state, turn) {
-                t.notice = Some(format!(
-                    "attempt {attempt} failed ({reason}); sending again in {:.1} s",
-                    wait.as_secs_f64()
-                ));
+                t.notice = Some(format!("attempt {attempt} failed ({reason})"));
+                t.retry_at = Some(at);
                 t.version += 1;
             }
         }
         Msg::Done { turn, result } => on_done(state, turn, result),
+        Msg::Refreshed { provider, result } => {
+            if let Err(e) = &result {
+                state.note_error(format!(
+                    "refresh of {provider} failed, the list before it is kept: {e}"
+                ));
+            } else {
+                state.note(format!("{provider}: live model list refreshed"));
+            }
+            state.catalog.refreshed(&provider, result);
+            reprice(state);
+        }
+        Msg::Estimated { .. } | Msg::Account { .. } | Msg::Exact { .. } => {}
         Msg::Tick => {}
+        Msg::Debug(m) => return super::debug::on_msg(state, *m),
+        Msg::CompareExported(result) => super::compare::on_exported(state, result),
+        Msg::History(m) => return super::history::on_msg(state, *m),
     }
     Vec::new()
 }
 
 /// The turn `id` if it is still streaming: messages for any other turn are stale.
 fn streaming(state: &mut State, id: TurnId) -> Option<&mut Turn> {
-    state.chat.turn_mut(id).filter(|t| t.is_streaming())
+    // A comparison's lane turns get the same messages as chat turns.
+    let turn = match state.chat.turn_mut(id) {
+        Some(t) => Some(t),
+        None => state.compare.turn_mut(id),
+    };
+    turn.filter(|t| t.is_streaming())
 }
 
 fn on_done(

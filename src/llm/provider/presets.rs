@@ -19,6 +19,7 @@ pub fn presets() -> Vec<ProviderConfig> {
     let mut clipia = chat("clipia", "https://api.clipia.ai/v1", "CLIPIA_API_KEY");
     clipia.price_currency = Some(Currency::Rub);
     clipia.reported_cost_currency = Some(Currency::Credits);
+    clipia.account = Some(crate::llm::account::AccountApi::Clipia);
     clipia.sandbox_key_prefix = Some("clipia_test_".into());
 
     // AIsa: one Bearer key, four routes; the catalog says which model takes which.

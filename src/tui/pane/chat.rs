@@ -115,6 +115,11 @@ fn refresh_lines(t: &mut Turn, width: u16, theme: &Theme) {
         (TurnStatus::Cancelled, _) => {
             notes.push(("⊘ cancelled · what arrived is kept".to_string(), theme.warn));
         }
+        (TurnStatus::Interrupted, _) => notes.push((
+            "⚠ interrupted · the app stopped while this streamed; the text stored until then is kept"
+                .to_string(),
+            theme.warn,
+        )),
         (TurnStatus::Streaming { .. }, Some(n)) => notes.push((format!("↻ {n}"), theme.warn)),
         _ => {}
     }
@@ -137,6 +142,18 @@ fn status_line(t: &Turn, theme: &Theme, now: Instant) -> Line<'static> {
     let elapsed = t.elapsed_us(now);
     let mut info = Vec::new();
     match &t.status {
+        TurnStatus::Streaming { .. } if t.deltas == 0 && t.retry_at.is_some_and(|at| at > now) => {
+            let left = t
+                .retry_at
+                .map_or(0, |at| (at - now).as_secs_f64().ceil() as u64);
+            spans.push(Span::styled(
+                format!(
+                    "  {} sending again in {left} s · Esc cancels",
+                    spinner(elapsed)
+                ),
+                theme.warn,
+            ));
+        }
         TurnStatus::Streaming { .. } if t.deltas == 0 => {
             spans.push(Span::styled(
                 format!("  {} waiting {}", spinner(elapsed), duration(elapsed)),

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 
 use crate::tui::action::Action;
 use crate::tui::keymap::{KeyChord, Keymap, Scope};
-use crate::tui::state::{Pane, State};
+use crate::tui::state::{Overlay, Pane, State};
 use crate::tui::theme::Theme;
 use crate::tui::wrap::truncate_spans;
 
@@ -38,6 +38,14 @@ fn relevant_here(state: &State, action: Action) -> bool {
         // In the composer these scroll the conversation: useful, but not worth the room.
         Action::PageUp | Action::PageDown => state.focus != Pane::Composer,
         Action::PrevTurn | Action::NextTurn => state.chat.turns.len() > 1,
+        // Lane keys only while a comparison is on screen.
+        Action::LanePrev
+        | Action::LaneNext
+        | Action::CancelLane
+        | Action::DiffLanes
+        | Action::MarkBest
+        | Action::RankLane
+        | Action::ExportComparison => state.compare.active.is_some(),
         _ => true,
     }
 }
@@ -45,10 +53,34 @@ fn relevant_here(state: &State, action: Action) -> bool {
 /// The (key, hint) pairs for the current focus and overlay.
 pub fn hints(state: &State) -> Vec<(String, &'static str)> {
     let km = &state.keymap;
+    if matches!(state.overlays.last(), Some(Overlay::Palette(_))) {
+        return km
+            .entries(Scope::Palette)
+            .into_iter()
+            .filter_map(|(a, _)| {
+                usable_key(km, Scope::Palette, a, true).map(|k| (k.label(), a.hint()))
+            })
+            .collect();
+    }
+    if matches!(state.overlays.last(), Some(Overlay::History)) {
+        return km
+            .entries(Scope::History)
+            .into_iter()
+            .filter_map(|(a, _)| {
+                usable_key(km, Scope::History, a, true).map(|k| (k.label(), a.hint()))
+            })
+            .collect();
+    }
     if !state.overlays.is_empty() {
+        // The budget question's answers only while it is asked.
+        let asking = matches!(
+            state.overlays.last(),
+            Some(crate::tui::state::Overlay::ConfirmSend)
+        );
         return km
             .entries(Scope::Help)
             .into_iter()
+            .filter(|(a, _)| asking || !matches!(a, Action::ConfirmSend | Action::DenySend))
             .map(|(a, keys)| (keys[0].label(), a.hint()))
             .collect();
     }
@@ -81,6 +113,15 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         return;
     }
     let mut spans = Vec::new();
+    if !state.mouse_capture {
+        // The unusual state is always shown: clicks and the wheel do nothing now.
+        spans.push(Span::styled("mouse off", theme.warn));
+        let key = usable_key(&state.keymap, Scope::Global, Action::ToggleMouse, true);
+        if let Some(k) = key {
+            spans.push(Span::styled(format!(" {}", k.label()), theme.accent));
+        }
+        spans.push(Span::styled(" │ ", theme.dim));
+    }
     if let Some(n) = &state.notice {
         let style = if n.error { theme.error } else { theme.warn };
         spans.push(Span::styled(n.text.clone(), style));

@@ -45,6 +45,13 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         &mut out,
     );
     section(Scope::Global, "Everywhere".into(), state, theme, &mut out);
+    section(
+        Scope::History,
+        "History browser (type to search)".into(),
+        state,
+        theme,
+        &mut out,
+    );
     out.push(Line::styled("Composer commands", theme.heading));
     for (cmd, what) in COMMANDS {
         out.push(Line::from(vec![
@@ -60,6 +67,11 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     out.push(Line::raw(
         "  Mouse: click a pane to focus it, the wheel scrolls the pane under the pointer",
     ));
+    out.push(Line::raw(format!(
+        "  {} releases the mouse so the terminal can select text (and takes it back) · {} opens the command palette",
+        state.key_for(crate::tui::action::Action::ToggleMouse),
+        state.key_for(crate::tui::action::Action::Palette),
+    )));
     out.push(Line::raw(""));
     out.push(Line::styled("Log", theme.heading));
     let path = state.log_path.as_ref().map_or(

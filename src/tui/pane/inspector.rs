@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use crate::llm::error::ProviderError;
 use crate::llm::event::StreamEvent;
 use crate::llm::http::Frame;
+use crate::tui::debug::{DebugState, View, search};
 use crate::tui::highlight::Highlighter;
 use crate::tui::msg::TurnId;
 use crate::tui::scroll::Scroll;
@@ -35,6 +36,8 @@ pub struct InspectorState {
     pub head: Vec<Line<'static>>,
     /// The error lines of the shown turn.
     pub tail: Vec<Line<'static>>,
+    /// The debugger: timeline view, search, queries, copy, edit and replay.
+    pub debug: crate::tui::debug::DebugState,
     /// Which turn and trace version `head` and `tail` were built from.
     pub built: Option<(TurnId, u64, u64)>,
 }
@@ -67,6 +70,8 @@ impl InspectorState {
             self.tail = tail_lines(t, theme);
             self.built = Some(key);
         }
+        self.debug.refresh(t);
+        self.search(t);
         if !self.manual && t.is_streaming() {
             self.scroll.follow = !t.trace.rows.is_empty();
         }
@@ -79,7 +84,55 @@ impl InspectorState {
 
     /// All rows of the listing for `t`.
     pub fn total_rows(&self, t: &Turn) -> usize {
+        if self.debug.view == View::Timeline {
+            return DebugState::TIMELINE_HEAD + self.debug.visible.len() + 1;
+        }
         self.head.len() + 1 + t.trace.rows.len() + self.tail.len()
+    }
+
+    /// The plain text of row `r` of the wire listing, for search.
+    fn row_text(&self, t: &Turn, r: usize) -> String {
+        let text = |l: &Line<'_>| {
+            l.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+        };
+        let rows_at = self.head.len() + 1;
+        if r < self.head.len() {
+            text(&self.head[r])
+        } else if r < rows_at {
+            String::new()
+        } else if let Some(row) = t.trace.rows.get(r - rows_at) {
+            search::row_text(t, *row)
+        } else {
+            self.tail
+                .get(r - rows_at - t.trace.rows.len())
+                .map(text)
+                .unwrap_or_default()
+        }
+    }
+
+    /// Recomputes the search matches when the listing or the query changed, and jumps to
+    /// the first one after a new search.
+    fn search(&mut self, t: &Turn) {
+        let key = (
+            t.id,
+            t.trace.version,
+            t.trace.rows.len(),
+            self.debug.view,
+            self.debug.search.query.clone(),
+        );
+        if self.debug.search.built.as_ref() != Some(&key) {
+            let total = self.total_rows(t);
+            let matches = search::matches(&self.debug, total, |r| self.row_text(t, r));
+            self.debug.search.matches = matches;
+            self.debug.search.built = Some(key);
+        }
+        if search::settle(&mut self.debug, &mut self.scroll.top) {
+            self.scroll.follow = false;
+            self.manual = true;
+        }
     }
 }
 
@@ -142,6 +195,13 @@ fn head_lines(t: &Turn, theme: &Theme, hl: &Highlighter) -> Vec<Line<'static>> {
                     Span::raw(sanitize(v).into_owned()),
                 ]));
             }
+            let limits = crate::llm::ratelimit::RateLimits::from_headers(&t.trace.headers);
+            if let Some(summary) = limits.summary() {
+                out.push(Line::from(vec![
+                    Span::styled("rate limits: ", theme.warn),
+                    Span::styled(summary, theme.money),
+                ]));
+            }
         }
     }
     out
@@ -176,6 +236,10 @@ fn tail_lines(t: &Turn, theme: &Theme) -> Vec<Line<'static>> {
             }
         }
         TurnStatus::Cancelled => out.push(heading("cancelled by the user".into(), theme)),
+        TurnStatus::Interrupted => out.push(heading(
+            "interrupted: the app stopped mid-stream".into(),
+            theme,
+        )),
         TurnStatus::Done { stop } => {
             let why = stop.as_ref().map_or("no stop reason", |s| s.label());
             out.push(heading(format!("done · {why}"), theme));
@@ -308,6 +372,8 @@ pub fn render(
     if area.is_empty() {
         return;
     }
+    let area = super::timeline::render_modal_line(&s.debug, theme, area, buf);
+    let area = super::timeline::render_query(&s.debug, theme, area, buf);
     let Some(t) = turn else {
         buf.set_line(
             area.x,
@@ -317,6 +383,10 @@ pub fn render(
         );
         return;
     };
+    if s.debug.view == View::Timeline {
+        super::timeline::render(&s.debug, t, s.scroll.top, s.hscroll, theme, area, buf);
+        return;
+    }
     let width = usize::from(area.width);
     let frames_at = s.head.len();
     let rows_at = frames_at + 1;
@@ -343,6 +413,7 @@ pub fn render(
             break;
         };
         let y = area.y + u16::try_from(dy).unwrap_or(u16::MAX);
+        let line = search::highlight(&line, &s.debug.search.query, theme.selected);
         let clipped = Line::from(truncate_spans(&line.spans, width)).style(line.style);
         buf.set_line(area.x, y, &clipped, area.width);
     }
