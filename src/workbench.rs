@@ -3,14 +3,17 @@
 //! reference becomes a request: the route (protocol and base URL) is chosen, the model's
 //! traits looked up, the provider's and model's extra headers and body fields applied.
 
+use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
 
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::demo::DemoServer;
-use crate::llm::catalog::{ModelInfo, bundled_model, fetch_live};
+use crate::llm::catalog::{CatalogCache, ModelInfo, bundled_model, fetch_live, merge_model};
 use crate::llm::chat::ChatRequest;
 use crate::llm::error::ProviderError;
 use crate::llm::http::HttpRequest;
@@ -26,6 +29,22 @@ pub struct Workbench {
     pub client: reqwest::Client,
     pub timeouts: Timeouts,
     demo: OnceCell<DemoServer>,
+    /// The providers' live model lists this process knows, for what the catalog says a
+    /// model takes (`supported_parameters`).
+    live: Mutex<LiveLists>,
+}
+
+/// Live model lists by provider: the ones fetched or handed over in this process, and
+/// (read once, on first need) the catalog cache's.
+#[derive(Debug, Default)]
+struct LiveLists {
+    /// By provider name.
+    lists: BTreeMap<String, Vec<ModelInfo>>,
+    /// The catalog cache file to read the lists from.
+    cache: Option<PathBuf>,
+    /// The cache was read (or there is none): it is not read again, so a list fetched
+    /// later is never replaced by an older one.
+    cache_read: bool,
 }
 
 /// A request ready to send, with how to send it.
@@ -49,7 +68,51 @@ impl Workbench {
             timeouts,
             config,
             demo: OnceCell::new(),
+            live: Mutex::new(LiveLists {
+                cache: CatalogCache::default_path(),
+                ..LiveLists::default()
+            }),
         })
+    }
+
+    /// Reads the providers' cached live lists from `path` instead of the platform cache
+    /// (`None`: from no file; only lists fetched or remembered in this process count).
+    pub fn with_catalog_cache(self, path: Option<PathBuf>) -> Self {
+        if let Ok(mut live) = self.live.lock() {
+            live.cache = path;
+            live.cache_read = false;
+        }
+        self
+    }
+
+    /// Keeps `models` as `provider`'s live list (replacing the one before), for what it
+    /// says each model takes. `list_models` calls it; the UI calls it for lists it read
+    /// from the cache.
+    pub fn remember_models(&self, provider: &str, models: &[ModelInfo]) {
+        let mut live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+        live.lists.insert(provider.to_string(), models.to_vec());
+    }
+
+    /// `model`'s entry in `provider`'s live list, if one is known. The first call reads the
+    /// catalog cache; lists fetched or remembered since win over it.
+    fn live_model(&self, provider: &str, model: &str) -> Option<ModelInfo> {
+        let mut live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+        if !live.cache_read {
+            live.cache_read = true;
+            let cached = live
+                .cache
+                .as_deref()
+                .and_then(|p| CatalogCache::load(p).ok())
+                .unwrap_or_default();
+            for (name, list) in cached.providers {
+                live.lists.entry(name).or_insert(list.models);
+            }
+        }
+        live.lists
+            .get(provider)?
+            .iter()
+            .find(|m| m.id == model)
+            .cloned()
     }
 
     /// The provider named `name`, or a clear error listing the ones there are.
@@ -115,8 +178,10 @@ impl Workbench {
             .unwrap_or_default()
     }
 
-    /// What is known of `model` on `p`, for parameter mapping: the catalog (or the demo's
-    /// own table), with the config's per-model settings laid over it.
+    /// What is known of `model` on `p`, for parameter mapping: the catalog (the live list
+    /// laid over the bundled entry; for the demo, its own table), with the config's
+    /// per-model settings laid over that. The catalog's `supported_parameters` decide
+    /// which parameters are left out with a note; the config's list, when set, wins.
     pub fn traits(&self, p: &ProviderConfig, model: &str) -> ModelTraits {
         let mut known = ModelTraits::guess(model);
         if p.name == DEMO {
@@ -125,9 +190,17 @@ impl Workbench {
                 known.reasoning = Some(m.reasoning);
                 known.max_output = Some(m.max_output);
             }
-        } else if let Some(m) = bundled_model(&p.name, model) {
-            known.reasoning = m.capabilities.reasoning.or(known.reasoning);
-            known.max_output = m.max_output;
+        } else {
+            let bundled = bundled_model(&p.name, model);
+            let entry = match self.live_model(&p.name, model) {
+                Some(live) => Some(merge_model(live, bundled.as_ref())),
+                None => bundled,
+            };
+            if let Some(m) = entry {
+                known.reasoning = m.capabilities.reasoning.or(known.reasoning);
+                known.max_output = m.max_output;
+                known.supported_parameters = m.supported_parameters;
+            }
         }
         p.traits(model, known)
     }
@@ -187,16 +260,16 @@ impl Workbench {
     }
 
     /// The provider's live model list, in the form of its default protocol (see
-    /// `catalog::fetch_live`).
+    /// `catalog::fetch_live`), kept for what it says each model takes.
     pub async fn list_models(
         &self,
         p: &ProviderConfig,
         cancel: &CancellationToken,
     ) -> Result<Vec<ModelInfo>, ProviderError> {
         let base = self.base_url(p).await?;
-        fetch_live(&self.client, &self.timeouts, p, &base, cancel)
-            .await
-            .map(|(models, _)| models)
+        let (models, _) = fetch_live(&self.client, &self.timeouts, p, &base, cancel).await?;
+        self.remember_models(&p.name, &models);
+        Ok(models)
     }
 }
 

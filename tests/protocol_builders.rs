@@ -47,6 +47,7 @@ fn chat(model: &str) -> ChatRequest {
                 id: "call_1".into(),
                 name: "get_weather".into(),
                 arguments: "{\"city\":\"Oslo\"}".into(),
+                signature: None,
             },
         ],
     });

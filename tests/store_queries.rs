@@ -230,7 +230,8 @@ fn resume_loads_the_history_as_messages() {
     assert_eq!(
         m[2].parts[0],
         Part::Reasoning {
-            text: "thinking".into()
+            text: "thinking".into(),
+            signature: None,
         }
     );
     assert_eq!(m[2].joined_text(), "a1");

@@ -37,13 +37,27 @@ pub enum Part {
     Text { text: String },
     /// Reasoning the model showed before its answer; kept for display, resent only by
     /// protocols that require it.
-    Reasoning { text: String },
+    Reasoning {
+        text: String,
+        /// The provider's signature of this block (Anthropic's thinking `signature`), to be
+        /// sent back unchanged when the conversation goes on. Unsigned reasoning is never
+        /// sent back.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<String>,
+    },
+    /// Reasoning the provider returned encrypted instead of as text (Anthropic's
+    /// `redacted_thinking`): never shown, sent back unchanged like a signed block.
+    RedactedReasoning { data: String },
     /// A call the assistant asked the client to make.
     ToolCall {
         id: String,
         name: String,
         /// The arguments as the model produced them: JSON text, not necessarily valid.
         arguments: String,
+        /// The provider's signature of the reasoning behind this call (Gemini's
+        /// `thoughtSignature` on a `functionCall` part), sent back beside the call.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<String>,
     },
     /// The answer to a tool call, sent back in a `Role::Tool` message.
     ToolResult { call_id: String, content: String },
@@ -63,6 +77,19 @@ impl Message {
             role,
             parts: vec![Part::Text { text: text.into() }],
         }
+    }
+
+    /// This message without its signed and encrypted reasoning and signatures: what is
+    /// sent to another model than the one that wrote it, which could not verify them.
+    pub fn without_signatures(mut self) -> Self {
+        self.parts
+            .retain(|p| !matches!(p, Part::RedactedReasoning { .. }));
+        for part in &mut self.parts {
+            if let Part::Reasoning { signature, .. } | Part::ToolCall { signature, .. } = part {
+                *signature = None;
+            }
+        }
+        self
     }
 
     /// All text parts joined, in order.

@@ -39,6 +39,20 @@ impl StopReason {
     }
 }
 
+/// What a `StreamEvent::Signature` signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Signed {
+    /// The reasoning that streamed since the previous signature: one Anthropic thinking
+    /// block (its `signature_delta`, at the end of the block).
+    Reasoning,
+    /// A reasoning block the provider sent encrypted, with no text (Anthropic's
+    /// `redacted_thinking`): the signature is the block's `data`.
+    RedactedReasoning,
+    /// Tool call `index` (Gemini's `thoughtSignature` on a `functionCall` part).
+    ToolCall { index: u32 },
+}
+
 /// One decoded happening in a response, in arrival order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -60,6 +74,10 @@ pub enum StreamEvent {
     Usage { usage: Usage },
     /// The model stopped, for this reason.
     Finished { reason: StopReason },
+    /// The provider signed a piece of the answer: the signature must go back unchanged with
+    /// that piece when the conversation goes on (Anthropic's `signature_delta` and
+    /// `redacted_thinking`, Gemini's `thoughtSignature`).
+    Signature { of: Signed, signature: String },
     /// The provider reported an error inside a stream that had started well (HTTP 200).
     ProviderError {
         message: String,

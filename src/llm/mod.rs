@@ -13,6 +13,7 @@ pub mod money;
 pub mod protocol;
 pub mod provider;
 pub mod ratelimit;
+pub mod reply;
 pub mod run;
 pub mod sse;
 pub mod tokens;

@@ -410,6 +410,7 @@ impl Session<'_> {
             }
             StreamEvent::Usage { usage } => self.ex.usage = Some(usage.clone()),
             StreamEvent::Finished { reason } => self.ex.stop_reason = Some(reason.clone()),
+            StreamEvent::Signature { .. } => {}
             StreamEvent::ProviderError { message, code } => {
                 self.ex.error = Some(ProviderError::Stream {
                     message: message.clone(),

@@ -122,7 +122,9 @@ fn prompt_texts(chat: &ChatRequest) -> Vec<String> {
         out.push(m.role.as_str().to_string());
         for part in &m.parts {
             match part {
-                Part::Text { text } | Part::Reasoning { text } => out.push(text.clone()),
+                Part::Text { text } | Part::Reasoning { text, .. } => out.push(text.clone()),
+                // Encrypted: its tokens are counted by the provider, not guessable here.
+                Part::RedactedReasoning { .. } => {}
                 Part::ToolCall {
                     name, arguments, ..
                 } => {

@@ -218,6 +218,8 @@ fn finish(
                 ex.usage = Some(usage);
             }
             StreamEvent::Finished { reason } => ex.stop_reason = Some(reason.clone()),
+            // Kept in the events (and the trace); nothing in the record to fill in.
+            StreamEvent::Signature { .. } => {}
             StreamEvent::ProviderError { message, code } => {
                 ex.error = Some(ProviderError::Stream {
                     message: message.clone(),

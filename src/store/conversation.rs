@@ -257,7 +257,20 @@ impl Store {
     /// out, prompt too, so two user messages never follow each other; a cancelled or
     /// interrupted turn counts with the part that arrived. Tool calls are left out: their
     /// results were never stored, and a call without its result is refused by providers.
+    /// Reasoning comes unsigned (see `messages_for`).
     pub fn messages(&self, id: ConversationId) -> Result<Vec<Message>> {
+        self.messages_for(id, None)
+    }
+
+    /// `messages`, for a next request to `next_model` (`PROVIDER/MODEL`): the answers that
+    /// model wrote keep their reasoning as the signed blocks it arrived in (decoded again
+    /// from the stored stream), for the provider to verify; other models' reasoning stays
+    /// unsigned text, which no protocol sends back.
+    pub fn messages_for(
+        &self,
+        id: ConversationId,
+        next_model: Option<&str>,
+    ) -> Result<Vec<Message>> {
         let conversation = self.conversation(id)?;
         let mut out = Vec::new();
         if let Some(system) = conversation.system_prompt.filter(|s| !s.is_empty()) {
@@ -269,9 +282,13 @@ impl Store {
             }
             out.push(Message::text(Role::User, turn.prompt));
             let mut parts = Vec::new();
-            if !turn.reasoning.is_empty() {
+            if !turn.reasoning.is_empty() && next_model == Some(turn.model.as_str()) {
+                parts = self.signed_reasoning(turn.id)?;
+            }
+            if parts.is_empty() && !turn.reasoning.is_empty() {
                 parts.push(Part::Reasoning {
                     text: turn.reasoning,
+                    signature: None,
                 });
             }
             parts.push(Part::Text { text: turn.answer });

@@ -25,6 +25,7 @@ pub mod paths;
 mod prune;
 mod record;
 pub mod schema;
+mod signed;
 mod transfer;
 mod writer;
 

@@ -95,6 +95,9 @@ struct FileModel {
     protocols: Option<Vec<Protocol>>,
     #[serde(default)]
     endpoints: Vec<String>,
+    /// The request parameters the source lists for the model (`supported_parameters`).
+    #[serde(default)]
+    supported_parameters: Option<Vec<String>>,
     /// Line and section of the seed the model's facts come from.
     src: String,
     #[serde(default)]
@@ -233,6 +236,11 @@ fn parse_file(text: &str) -> Result<Vec<(ModelInfo, Vec<String>)>, String> {
         );
         let protocols = m.protocols.unwrap_or_else(|| file.protocols.clone());
         mark("protocols", !protocols.is_empty(), &facts);
+        mark(
+            "supported_parameters",
+            m.supported_parameters.is_some(),
+            &facts,
+        );
         if let Some(p) = &price {
             let detail = p.source.clone().unwrap_or_else(|| facts.detail.clone());
             mark(
@@ -255,6 +263,7 @@ fn parse_file(text: &str) -> Result<Vec<(ModelInfo, Vec<String>)>, String> {
             source: format!("bundled ({})", file.seed),
             protocols,
             endpoints: m.endpoints,
+            supported_parameters: m.supported_parameters,
             sources,
         };
         out.push((info, m.aliases));

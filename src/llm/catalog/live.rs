@@ -79,6 +79,8 @@ pub fn parse_models_list(
                         ..p
                     }),
                 source: source.to_string(),
+                supported_parameters: has_params
+                    .then(|| params.iter().map(|p| p.to_string()).collect()),
                 ..ModelInfo::default()
             }
             .with_live_sources(source),
@@ -241,6 +243,7 @@ impl ModelInfo {
             ("capabilities", self.capabilities != Capabilities::default()),
             ("price", self.price.is_some()),
             ("protocols", !self.protocols.is_empty()),
+            ("supported_parameters", self.supported_parameters.is_some()),
         ];
         for (field, present) in known {
             if present {
@@ -280,6 +283,11 @@ mod tests {
         assert_eq!(m.capabilities.tools, Some(true));
         assert_eq!(m.capabilities.reasoning, Some(false));
         assert_eq!(m.capabilities.vision, Some(true));
+        assert_eq!(
+            m.supported_parameters.as_deref(),
+            Some(&["tools".to_string(), "temperature".to_string()][..])
+        );
+        assert_eq!(models[1].supported_parameters, None);
         // A model without figures has unknown price and capabilities, not zero/false.
         assert_eq!(models[1].price, None);
         assert_eq!(models[1].capabilities, Capabilities::default());

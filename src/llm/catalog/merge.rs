@@ -70,6 +70,10 @@ pub fn merge_model(mut live: ModelInfo, bundled: Option<&ModelInfo>) -> ModelInf
         "protocols",
         live.protocols.is_empty() && !b.protocols.is_empty(),
     );
+    take(
+        "supported_parameters",
+        live.supported_parameters.is_none() && b.supported_parameters.is_some(),
+    );
     live.name = live.name.or_else(|| b.name.clone());
     live.context_window = live.context_window.or(b.context_window);
     live.max_output = live.max_output.or(b.max_output);
@@ -79,6 +83,9 @@ pub fn merge_model(mut live: ModelInfo, bundled: Option<&ModelInfo>) -> ModelInf
     }
     if live.endpoints.is_empty() {
         live.endpoints = b.endpoints.clone();
+    }
+    if live.supported_parameters.is_none() {
+        live.supported_parameters = b.supported_parameters.clone();
     }
     let price_src = b.sources.get("price").cloned();
     live.price = match (live.price.take(), &b.price) {

@@ -156,6 +156,11 @@ pub struct ModelInfo {
     /// serves the model.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub endpoints: Vec<String>,
+    /// The request parameters the model takes, as the source lists them (OpenRouter's
+    /// `supported_parameters`: `temperature`, `tools`, `reasoning`, ...). `None`: not known,
+    /// and every parameter is sent as given; a list: the others are left out with a note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supported_parameters: Option<Vec<String>>,
     /// Where each known field came from, by field name (`context_window`, `price`, ...).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sources: BTreeMap<String, Source>,

@@ -114,7 +114,15 @@ pub fn build(endpoint: &Endpoint, chat: &ChatRequest, traits: &ModelTraits) -> B
     if let Some(system) = system_text(&chat) {
         body.insert("system".into(), json!(system));
     }
-    let messages: Vec<Value> = chat.messages.iter().filter_map(encode_message).collect();
+    // With thinking off, Messages refuses thinking blocks in a last (prefilled) assistant
+    // message; earlier ones it takes and ignores.
+    let last = chat.messages.len().saturating_sub(1);
+    let messages: Vec<Value> = chat
+        .messages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| encode_message(m, budget.is_some() || i != last))
+        .collect();
     body.insert("messages".into(), Value::Array(messages));
     if chat.stream {
         body.insert("stream".into(), json!(true));
@@ -167,8 +175,12 @@ pub fn build(endpoint: &Endpoint, chat: &ChatRequest, traits: &ModelTraits) -> B
 }
 
 /// One neutral message as a Messages message; system messages go to the top-level `system`.
-/// Reasoning parts are not sent back: Messages needs them with their signature.
-fn encode_message(m: &Message) -> Option<Value> {
+/// Signed reasoning goes back first in the assistant's content, unchanged, as Messages
+/// requires when a conversation goes on after a tool call with thinking on (and as it keeps
+/// for later turns on newer models); unsigned reasoning is not sent back: Messages refuses
+/// a thinking block without its signature. `keep_thinking` false leaves the signed blocks
+/// out too (a prefilled last message while thinking is off).
+fn encode_message(m: &Message, keep_thinking: bool) -> Option<Value> {
     match m.role {
         Role::System => None,
         Role::User => Some(json!({"role": "user", "content": m.joined_text()})),
@@ -186,9 +198,19 @@ fn encode_message(m: &Message) -> Option<Value> {
             Some(json!({"role": "user", "content": results}))
         }
         Role::Assistant => {
+            let mut signed = Vec::new();
             let mut blocks = Vec::new();
             for p in &m.parts {
                 match p {
+                    Part::Reasoning {
+                        text,
+                        signature: Some(signature),
+                    } => signed.push(json!({
+                        "type": "thinking", "thinking": text, "signature": signature
+                    })),
+                    Part::RedactedReasoning { data } => {
+                        signed.push(json!({"type": "redacted_thinking", "data": data}));
+                    }
                     Part::Text { text } if !text.is_empty() => {
                         blocks.push(json!({"type": "text", "text": text}));
                     }
@@ -196,6 +218,7 @@ fn encode_message(m: &Message) -> Option<Value> {
                         id,
                         name,
                         arguments,
+                        ..
                     } => blocks.push(json!({
                         "type": "tool_use", "id": id, "name": name,
                         "input": arguments_object(arguments)
@@ -203,11 +226,16 @@ fn encode_message(m: &Message) -> Option<Value> {
                     _ => {}
                 }
             }
-            let only_text = blocks.iter().all(|b| b["type"] == "text");
+            // A message of thinking alone is refused (its last block cannot be thinking).
+            if !keep_thinking || blocks.is_empty() {
+                signed.clear();
+            }
+            let only_text = signed.is_empty() && blocks.iter().all(|b| b["type"] == "text");
             let content = if only_text {
                 json!(m.joined_text())
             } else {
-                Value::Array(blocks)
+                signed.extend(blocks);
+                Value::Array(signed)
             };
             Some(json!({"role": "assistant", "content": content}))
         }

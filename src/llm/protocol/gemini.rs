@@ -8,7 +8,7 @@ use super::Endpoint;
 use super::common::{arguments_object, count, deep_merge, system_text, tool_name_of};
 use super::params::{self, Built, ModelTraits};
 use crate::llm::chat::{ChatRequest, Message, Part, ReasoningEffort, Role};
-use crate::llm::event::{StopReason, StreamEvent};
+use crate::llm::event::{Signed, StopReason, StreamEvent};
 use crate::llm::http::HttpRequest;
 use crate::llm::usage::Usage;
 
@@ -191,10 +191,21 @@ fn encode_message(chat: &ChatRequest, m: &Message) -> Option<Value> {
         match p {
             Part::Text { text } if !text.is_empty() => parts.push(json!({"text": text})),
             Part::ToolCall {
-                name, arguments, ..
-            } => parts.push(json!({"functionCall": {
-                "name": name, "args": arguments_object(arguments)
-            }})),
+                name,
+                arguments,
+                signature,
+                ..
+            } => {
+                let mut part = json!({"functionCall": {
+                    "name": name, "args": arguments_object(arguments)
+                }});
+                // Gemini refuses a function call of the current turn without the signature
+                // it came with, on the same part.
+                if let (Some(s), Some(obj)) = (signature, part.as_object_mut()) {
+                    obj.insert("thoughtSignature".into(), json!(s));
+                }
+                parts.push(part);
+            }
             Part::ToolResult { call_id, content } => {
                 let name = tool_name_of(chat, call_id).unwrap_or_else(|| call_id.clone());
                 let response = match serde_json::from_str::<Value>(content) {
@@ -336,6 +347,12 @@ impl GeminiDecoder {
                 name: call.get("name").and_then(Value::as_str).map(str::to_string),
                 arguments: args.to_string(),
             });
+            if let Some(s) = part.get("thoughtSignature").and_then(Value::as_str) {
+                out.push(StreamEvent::Signature {
+                    of: Signed::ToolCall { index },
+                    signature: s.to_string(),
+                });
+            }
         }
     }
 

@@ -99,6 +99,7 @@ fn encode_message(m: &Message) -> Vec<Value> {
                         id,
                         name,
                         arguments,
+                        ..
                     } => Some(json!({
                         "id": id, "type": "function",
                         "function": {"name": name, "arguments": arguments}
@@ -459,6 +460,7 @@ mod tests {
                 id: "call_1".into(),
                 name: "get_weather".into(),
                 arguments: "{\"city\":\"Oslo\"}".into(),
+                signature: None,
             }],
         });
         chat.messages.push(Message {

@@ -131,6 +131,7 @@ fn encode_message(m: &Message) -> Vec<Value> {
                     id,
                     name,
                     arguments,
+                    ..
                 } = p
                 {
                     items.push(json!({

@@ -350,6 +350,10 @@ pub fn event_line(e: &StreamEvent, theme: &Theme) -> Line<'static> {
             ),
         ),
         StreamEvent::Finished { reason } => ("finished", reason.label().to_string()),
+        StreamEvent::Signature { of, signature } => (
+            "signature",
+            format!("{of:?} ({} bytes) {}", signature.len(), short(signature)),
+        ),
         StreamEvent::ProviderError { message, code } => (
             "error",
             format!(

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use crate::llm::event::{StopReason, StreamEvent};
+use crate::llm::event::{Signed, StopReason, StreamEvent};
 use crate::llm::money::{Currency, Money};
 use crate::llm::protocol::common::{count, decimal_of};
 use crate::llm::usage::Usage;
@@ -106,7 +106,14 @@ impl MessagesDecoder {
             }
             "thinking" => {
                 push_reasoning(out, text("thinking"));
+                // A whole `Message` body carries the signature on the block itself; a
+                // stream starts it empty and sends it as a `signature_delta`.
+                push_signature(out, Signed::Reasoning, text("signature"));
                 Block::Thinking
+            }
+            "redacted_thinking" => {
+                push_signature(out, Signed::RedactedReasoning, text("data"));
+                Block::Other
             }
             "tool_use" | "server_tool_use" => {
                 let tool = self.tools;
@@ -157,7 +164,8 @@ impl MessagesDecoder {
                     });
                 }
             }
-            // signature_delta, citations_delta: nothing to show.
+            "signature_delta" => push_signature(out, Signed::Reasoning, text("signature")),
+            // citations_delta: nothing to show.
             _ => {}
         }
     }
@@ -273,6 +281,15 @@ impl MessagesDecoder {
 fn push_text(out: &mut Vec<StreamEvent>, text: &str) {
     if !text.is_empty() {
         out.push(StreamEvent::TextDelta { text: text.into() });
+    }
+}
+
+fn push_signature(out: &mut Vec<StreamEvent>, of: Signed, signature: &str) {
+    if !signature.is_empty() {
+        out.push(StreamEvent::Signature {
+            of,
+            signature: signature.into(),
+        });
     }
 }
 
