@@ -16,11 +16,10 @@ use super::history::StorePlace;
 use super::{CliError, load_config, print_err};
 use crate::compare::{
     CompareRecord, LaneAnswer, LaneOutcome, LaneSpec, LaneStatus, LaneUpdate, Report, ReportLane,
-    Round, Session, check_count, expand, letter, parse_param, run_all,
+    Round, Session, check_count, expand, letter, parse_param, parse_protocols, run_all,
 };
 use crate::llm::chat::Params;
 use crate::llm::event::StreamEvent;
-use crate::llm::protocol::Protocol;
 use crate::llm::provider::ModelRef;
 use crate::llm::run::Update;
 use crate::workbench::Workbench;
@@ -70,15 +69,7 @@ pub fn lanes(args: &CompareArgs) -> Result<Vec<LaneSpec>, CliError> {
         .collect::<Result<Vec<_>, _>>()?;
     let protocols = match &args.protocol {
         None => Vec::new(),
-        Some(list) => list
-            .split(',')
-            .map(|p| {
-                Protocol::parse(p.trim()).ok_or_else(|| {
-                    let names: Vec<&str> = Protocol::ALL.iter().map(|p| p.name()).collect();
-                    format!("--protocol {p}: expected one of {}", names.join(", "))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?,
+        Some(list) => parse_protocols(list).map_err(|e| format!("--protocol {e}"))?,
     };
     let lanes = expand(&models, &params, &protocols);
     check_count(lanes.len())?;

@@ -10,7 +10,9 @@ pub mod run;
 pub mod spec;
 
 pub use metrics::{LaneMetrics, LaneStatus, Marks, marks};
-pub use record::{CompareRecord, load_report, save_verdict};
+pub use record::{CompareRecord, load_report, new_lanes, save_verdict};
 pub use report::{LaneAnswer, Report, ReportLane, Round, VerdictReport};
 pub use run::{LaneOutcome, LaneUpdate, Session, run_all, run_lane};
-pub use spec::{LaneSpec, MAX_LANES, check_count, expand, letter, parse_param};
+pub use spec::{
+    LanePlan, LaneSpec, MAX_LANES, check_count, expand, letter, parse_param, parse_protocols,
+};

@@ -37,15 +37,7 @@ impl CompareRecord {
         system: Option<&str>,
         lanes: &[LaneSpec],
     ) -> store::Result<CompareRecord> {
-        let new: Vec<NewLane> = lanes
-            .iter()
-            .map(|l| NewLane {
-                label: l.label(),
-                model: l.model.to_string(),
-                params: lane_params(l),
-            })
-            .collect();
-        let comparison = store.create_comparison(prompt, system, &new)?;
+        let comparison = store.create_comparison(prompt, system, &new_lanes(lanes))?;
         Ok(CompareRecord {
             store,
             writers: (0..lanes.len()).map(|_| None).collect(),
@@ -147,6 +139,18 @@ pub fn save_verdict(
     Ok(())
 }
 
+/// The stored form of `lanes`: label, model, and the params with the protocol among them.
+pub fn new_lanes(lanes: &[LaneSpec]) -> Vec<NewLane> {
+    lanes
+        .iter()
+        .map(|l| NewLane {
+            label: l.label(),
+            model: l.model.to_string(),
+            params: lane_params(l),
+        })
+        .collect()
+}
+
 fn lane_params(l: &LaneSpec) -> Value {
     let mut v = Value::Object(l.params.clone());
     if let Some(p) = l.protocol {
@@ -174,7 +178,16 @@ pub fn load_report(store: &Store, id: ComparisonId) -> store::Result<Report> {
             protocol,
             params,
         });
-        turns.push(store.turns(l.conversation_id)?);
+        let all = store.turns(l.conversation_id)?;
+        // A retried round's turn names the turn it replaced as its parent: the round
+        // keeps the newer answer, like the screen did.
+        let replaced: std::collections::HashSet<_> =
+            all.iter().filter_map(|t| t.parent_turn_id).collect();
+        turns.push(
+            all.into_iter()
+                .filter(|t| !replaced.contains(&t.id))
+                .collect::<Vec<_>>(),
+        );
     }
     let n_rounds = turns.iter().map(Vec::len).max().unwrap_or(0);
     let mut rounds = Vec::new();

@@ -102,9 +102,11 @@ impl Report {
         }
         out.push_str("**Lanes:**\n\n");
         for l in &self.lanes {
+            // A lane that names its protocol says so in its label already.
             let protocol = l
                 .protocol
                 .as_deref()
+                .filter(|p| !l.label.ends_with(&format!(" · {p}")))
                 .map(|p| format!(" over {p}"))
                 .unwrap_or_default();
             out.push_str(&format!("- **{}**: {}{protocol}\n", l.letter, l.label));

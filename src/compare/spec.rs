@@ -156,6 +156,77 @@ pub fn expand(
     lanes
 }
 
+/// Parses `P1,P2,...` into protocols by their config names.
+pub fn parse_protocols(list: &str) -> Result<Vec<Protocol>, String> {
+    list.split(',')
+        .map(|p| {
+            Protocol::parse(p.trim()).ok_or_else(|| {
+                let names: Vec<&str> = Protocol::ALL.iter().map(|p| p.name()).collect();
+                format!("{}: expected one of {}", p.trim(), names.join(", "))
+            })
+        })
+        .collect()
+}
+
+/// What sets lanes apart besides their model: the values of each parameter and the
+/// protocols, as `--param` and `--protocol` give them; `lanes` expands it over models.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LanePlan {
+    /// Each parameter with its values, in the order they were set.
+    pub params: Vec<(String, Vec<Value>)>,
+    /// The protocols (empty: each model's own route).
+    pub protocols: Vec<Protocol>,
+}
+
+impl LanePlan {
+    /// True when nothing varies.
+    pub fn is_empty(&self) -> bool {
+        self.params.is_empty() && self.protocols.is_empty()
+    }
+
+    /// The lanes of `models` under this plan (`expand`).
+    pub fn lanes(&self, models: &[ModelRef]) -> Vec<LaneSpec> {
+        expand(models, &self.params, &self.protocols)
+    }
+
+    /// Takes `KEY=V1,V2` (`protocol=P1,P2` for protocols): the key's values replace any
+    /// it had. A value the lane could not use is refused here, before anything is sent.
+    pub fn set(&mut self, text: &str) -> Result<(), String> {
+        let (key, values) = parse_param(text)?;
+        if key == "protocol" {
+            let list = text.split_once('=').map_or("", |(_, v)| v);
+            self.protocols = parse_protocols(list)?;
+            return Ok(());
+        }
+        let mut probe = ChatRequest::new("", "");
+        for v in &values {
+            set_param(&mut probe, &key, v).map_err(|e| format!("{key}: {e}"))?;
+        }
+        match self.params.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, old)) => *old = values,
+            None => self.params.push((key, values)),
+        }
+        Ok(())
+    }
+
+    /// `temperature=0,1 · protocol=openai-chat,anthropic`.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = self
+            .params
+            .iter()
+            .map(|(k, vs)| {
+                let vs: Vec<String> = vs.iter().map(short).collect();
+                format!("{k}={}", vs.join(","))
+            })
+            .collect();
+        if !self.protocols.is_empty() {
+            let ps: Vec<&str> = self.protocols.iter().map(|p| p.name()).collect();
+            parts.push(format!("protocol={}", ps.join(",")));
+        }
+        parts.join(" · ")
+    }
+}
+
 /// Checks the lane count: at least two, at most `MAX_LANES`.
 pub fn check_count(n: usize) -> Result<(), String> {
     if n < 2 {

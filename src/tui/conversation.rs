@@ -105,6 +105,7 @@ fn run_command(state: &mut State, command: Command) {
         Command::New => return new_conversation(state),
         Command::Help => return state.overlays.push(Overlay::Help { top: 0 }),
         Command::Show => {}
+        Command::Lanes(arg) => return super::compare::on_lanes_command(state, &arg),
     }
     let summary = state.settings.summary();
     let summary = if summary.is_empty() {
@@ -124,9 +125,8 @@ pub fn build_chat(state: &State, prompt: &str) -> ChatRequest {
     }
     for t in state.chat.turns.iter().filter(|t| t.in_history()) {
         messages.push(Message::text(Role::User, t.prompt.clone()));
-        let answer = t.answer.text();
-        if !answer.is_empty() {
-            messages.push(Message::text(Role::Assistant, answer));
+        if !t.answer.text().is_empty() {
+            messages.push(t.history_message(&state.model));
         }
     }
     messages.push(Message::text(Role::User, prompt));

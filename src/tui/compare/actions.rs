@@ -1,154 +1,17 @@
-//! What the comparison's actions do: start a comparison from the marked models or send a
-//! follow-up to every lane, cancel and retry lanes, move between lanes, diff two lanes,
-//! give the verdict, switch blind mode, export.
+//! What the comparison's actions do: cancel and retry lanes, move between lanes, diff two
+//! lanes, give the verdict, switch blind mode, mark models, export. Sending is in
+//! `send.rs`.
 
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
-
-use super::{CompareState, Comparison, report};
-use crate::compare::{LaneSpec, MAX_LANES, Session};
-use crate::llm::money::BudgetStatus;
+use super::{CompareState, report};
+use crate::compare::MAX_LANES;
 use crate::llm::provider::ModelRef;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::msg::TurnId;
 use crate::tui::scroll::Scroll;
 use crate::tui::state::State;
+use crate::tui::store_link::StoreJob;
 use crate::tui::turn::Turn;
-
-/// Sends the composer's prompt as a comparison when one is due: to the marked models
-/// (two or more) as a new comparison, else to every lane of the comparison on screen as a
-/// follow-up. `None` when the prompt is an ordinary chat turn.
-pub fn on_send(state: &mut State) -> Option<Vec<Effect>> {
-    let marked = state.catalog.marked.len();
-    if marked < 2 && state.compare.active.is_none() {
-        return None;
-    }
-    let busy = state.compare.is_streaming() || state.is_streaming();
-    if busy {
-        let cancel = state.key_for(Action::Cancel);
-        state.note(format!("lanes are still streaming · {cancel} cancels them"));
-        return Some(Vec::new());
-    }
-    if marked > MAX_LANES {
-        state.note_error(format!(
-            "{marked} models marked: a comparison takes 2 to {MAX_LANES}"
-        ));
-        return Some(Vec::new());
-    }
-    if over_budget(state) {
-        return Some(Vec::new());
-    }
-    let prompt = state.composer.take();
-    if marked >= 2 {
-        let models: Vec<ModelRef> = std::mem::take(&mut state.catalog.marked);
-        let specs: Vec<LaneSpec> = models.into_iter().map(LaneSpec::new).collect();
-        let blind = state.compare.blind;
-        let order = if blind {
-            shuffled(specs.len(), RandomState::new())
-        } else {
-            (0..specs.len()).collect()
-        };
-        cancel_all(state);
-        state.compare.active = Some(Comparison::new(specs, order, blind));
-    }
-    Some(start_round(state, &prompt))
-}
-
-/// The spending budget applies to the comparison's total: a prompt whose lanes together
-/// could pass it is not sent (the footer says why); 80% of it is a warning.
-fn over_budget(state: &mut State) -> bool {
-    if state.costs.budget.limits.is_empty() {
-        return false;
-    }
-    let Some(e) = report::estimate(state) else {
-        return false;
-    };
-    let mut warn = None;
-    for max in e.max.iter() {
-        match state.costs.budget.check(&state.spend.session, &max) {
-            BudgetStatus::Ok => {}
-            BudgetStatus::Warn80 { after, limit } => {
-                warn = Some(format!(
-                    "budget: after this comparison up to {after} of {limit} could be spent"
-                ));
-            }
-            BudgetStatus::WouldExceed { after, limit } => {
-                state.note_error(format!(
-                    "not sent: the {} lanes could cost up to {max} together, {after} this run, \
-                     past the budget of {limit} · mark fewer models or lower /max",
-                    e.lanes
-                ));
-                return true;
-            }
-        }
-    }
-    if e.unknown > 0 {
-        warn = Some(format!(
-            "budget: {} lane(s) have no known price or output limit and are not counted",
-            e.unknown
-        ));
-    }
-    if let Some(w) = warn {
-        state.note_error(w);
-    }
-    false
-}
-
-/// `0..n` in an order no one can guess (a hash of each index under a random key).
-pub fn shuffled(n: usize, keys: RandomState) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by_key(|i| keys.hash_one(*i));
-    order
-}
-
-/// Sends `prompt` to every lane, each after its own history.
-fn start_round(state: &mut State, prompt: &str) -> Vec<Effect> {
-    let system = state.settings.system.clone();
-    let params = state.settings.params.clone();
-    let now = state.now;
-    let Some(c) = state.compare.active.as_mut() else {
-        return Vec::new();
-    };
-    let mut session = Session::new(c.lanes.len(), system, params);
-    for (i, lane) in c.lanes.iter().enumerate() {
-        for t in lane.turns.iter().filter(|t| t.in_history()) {
-            session.record(i, &t.prompt, t.answer.text());
-        }
-    }
-    c.prompts.push(prompt.to_string());
-    c.diff = None;
-    c.diff_pick = None;
-    let mut effects = Vec::new();
-    for (i, lane) in c.lanes.iter_mut().enumerate() {
-        let chat = session.chat_for(i, prompt);
-        let id = TurnId(state.next_turn);
-        state.next_turn += 1;
-        let cancel = state.root.child_token();
-        let mut turn = Turn::new(
-            id,
-            lane.spec.model.clone(),
-            prompt.to_string(),
-            chat.clone(),
-            cancel.clone(),
-            now,
-        );
-        if let Some(info) = state.catalog.find(&lane.spec.model) {
-            turn.price = info.price.clone();
-            turn.context_window = info.context_window;
-        }
-        lane.turns.push(turn);
-        lane.scroll = Scroll::following();
-        effects.push(Effect::SendLane {
-            turn: id,
-            spec: Box::new(lane.spec.clone()),
-            chat: Box::new(chat),
-            cancel,
-        });
-    }
-    tracing::info!(lanes = effects.len(), "comparison round sent");
-    effects
-}
 
 /// Cancels every streaming lane. Returns how many there were.
 pub fn cancel_all(state: &mut State) -> usize {
@@ -179,7 +42,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::CancelLane => cancel_lane(state),
         Action::RetryLane => return retry_lane(state),
         Action::DiffLanes => diff(state),
-        Action::MarkBest | Action::RankLane => judge(state, action),
+        Action::MarkBest | Action::RankLane => return judge(state, action),
         Action::ExportComparison => return export(state),
         _ => {}
     }
@@ -206,8 +69,13 @@ fn mark(state: &mut State) {
     let n = state.catalog.marked.len();
     let text = match n {
         0 => "no model marked".to_string(),
-        1 => "1 model marked · mark one more to compare".to_string(),
-        n => format!("{n} models marked · the next prompt goes to all of them"),
+        1 => "1 model marked · mark one more to compare, or vary its settings with \
+              /lanes temperature=0,1"
+            .to_string(),
+        n => format!(
+            "{n} models marked · the next prompt goes to all of them · /lanes KEY=V1,V2 \
+             adds lanes per setting"
+        ),
     };
     state.note(text);
 }
@@ -275,6 +143,7 @@ fn retry_lane(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let name = c.name(i);
+    let pos = c.position(i);
     let lane = &mut c.lanes[i];
     let Some(last) = lane.turns.last_mut() else {
         return Vec::new();
@@ -294,18 +163,30 @@ fn retry_lane(state: &mut State) -> Vec<Effect> {
     turn.price = last.price.clone();
     turn.context_window = last.context_window;
     let chat = turn.chat.clone();
+    let store = c.key.filter(|_| state.history.is_on()).map(|key| {
+        Effect::Store(Box::new(StoreJob::BeginLaneTurn {
+            key,
+            lane: pos,
+            turn: id,
+            prompt: last.prompt.clone(),
+            replaces: Some(last.id),
+        }))
+    });
     // The round keeps one answer per lane: the new one replaces the old.
     *last = turn;
     lane.scroll = Scroll::following();
     let spec = Box::new(lane.spec.clone());
     state.next_turn += 1;
     state.note(format!("{name} sent again"));
-    vec![Effect::SendLane {
-        turn: id,
-        spec,
-        chat: Box::new(chat),
-        cancel,
-    }]
+    store
+        .into_iter()
+        .chain([Effect::SendLane {
+            turn: id,
+            spec,
+            chat: Box::new(chat),
+            cancel,
+        }])
+        .collect()
 }
 
 fn diff(state: &mut State) {
@@ -341,15 +222,19 @@ fn diff(state: &mut State) {
     }
 }
 
-fn judge(state: &mut State, action: Action) {
+/// Gives the verdict on the focused lane; the history keeps it (with the blind flag).
+fn judge(state: &mut State, action: Action) -> Vec<Effect> {
+    let keep = state.history.is_on();
     let Some(c) = state.compare.active.as_mut() else {
-        return;
+        return Vec::new();
     };
     if c.is_streaming() {
         state.note("wait for the lanes to finish before judging");
-        return;
+        return Vec::new();
     }
-    let Some(i) = c.focused_lane() else { return };
+    let Some(i) = c.focused_lane() else {
+        return Vec::new();
+    };
     let was_hidden = c.hidden();
     if action == Action::MarkBest {
         c.verdict.best = Some(i);
@@ -366,7 +251,15 @@ fn judge(state: &mut State, action: Action) {
     } else {
         ""
     };
+    let store = c.key.filter(|_| keep).map(|key| {
+        Effect::Store(Box::new(StoreJob::Verdict {
+            key,
+            verdict: c.verdict_by_position(),
+            blind: c.blind,
+        }))
+    });
     state.note(format!("{text}{reveal}"));
+    store.into_iter().collect()
 }
 
 fn export(state: &mut State) -> Vec<Effect> {

@@ -6,21 +6,28 @@
 //! the pre-send estimate in `report.rs`; drawing in `pane/lanes.rs` and `pane/lanes_diff.rs`.
 
 mod actions;
+mod plan;
 mod report;
+mod send;
 pub mod task;
 
 use std::time::Instant;
 
 use ratatui::text::Line;
 
-pub use actions::{cancel_all, on_action, on_exported, on_send, shuffled};
+pub use actions::{cancel_all, on_action, on_exported};
+pub use plan::{on_lanes_command, planned_lanes};
 pub use report::{estimate, meter_lines, to_report};
+pub use send::{answer, on_send, shuffled};
 pub use task::write_export;
 
 use super::msg::TurnId;
 use super::scroll::Scroll;
 use super::turn::{Turn, TurnStatus};
-use crate::compare::{LaneMetrics, LaneSpec, LaneStatus, Marks, VerdictReport, letter, marks};
+use super::wrap::display_width;
+use crate::compare::{
+    LaneMetrics, LanePlan, LaneSpec, LaneStatus, Marks, VerdictReport, letter, marks,
+};
 use crate::llm::error::ProviderError;
 use crate::llm::money::cost;
 
@@ -33,6 +40,11 @@ pub struct CompareState {
     pub active: Option<Comparison>,
     /// Exports written so far (numbers the files).
     pub exports: u32,
+    /// What sets the next comparison's lanes apart besides their models (`/lanes`).
+    pub plan: LanePlan,
+    /// The budget question asked before sending a comparison (its text), while the
+    /// confirmation overlay is up.
+    pub confirm: Option<String>,
 }
 
 /// One lane in the UI.
@@ -77,6 +89,9 @@ pub struct Comparison {
     pub diff_key: Option<(usize, usize, u16, usize, usize)>,
     /// The best lane and the ranking, by lane index.
     pub verdict: VerdictReport,
+    /// What the history calls this comparison (its first lane turn); `None` when it is
+    /// not kept.
+    pub key: Option<TurnId>,
 }
 
 impl Comparison {
@@ -104,6 +119,7 @@ impl Comparison {
             diff_lines: Vec::new(),
             diff_key: None,
             verdict: VerdictReport::default(),
+            key: None,
         }
     }
 
@@ -117,6 +133,26 @@ impl Comparison {
     /// Names and giveaway metrics are hidden.
     pub fn hidden(&self) -> bool {
         self.blind && !self.judged()
+    }
+
+    /// The display position of lane `i`: its letter, and its place in the store and in
+    /// reports (so blind lanes keep the letters they were judged by).
+    pub fn position(&self, i: usize) -> usize {
+        self.order.iter().position(|x| *x == i).unwrap_or(i)
+    }
+
+    /// The display positions of a verdict given by lane index.
+    pub fn verdict_by_position(&self) -> VerdictReport {
+        VerdictReport {
+            best: self.verdict.best.map(|i| self.position(i)),
+            ranking: self
+                .verdict
+                .ranking
+                .iter()
+                .map(|i| self.position(*i))
+                .collect(),
+            note: self.verdict.note.clone(),
+        }
     }
 
     /// The lane index at display position `pos`.
@@ -138,6 +174,48 @@ impl Comparison {
         } else {
             format!("{} {}", letter(pos), self.lanes[i].spec.label())
         }
+    }
+
+    /// `name(i)` fitted to `width` columns for a narrow lane header: first without the
+    /// provider, then with what sets the lane apart (parameters, protocol) before the
+    /// model, so that a cut keeps the part that tells lanes apart.
+    pub fn name_within(&self, i: usize, width: usize) -> String {
+        let full = self.name(i);
+        if self.hidden() || display_width(&full) <= width {
+            return full;
+        }
+        let pos = self.order.iter().position(|x| *x == i).unwrap_or(i);
+        let spec = &self.lanes[i].spec;
+        let label = spec.label();
+        let extras = label
+            .strip_prefix(&spec.model.to_string())
+            .map(|r| r.trim_start_matches(" · "))
+            .unwrap_or_default();
+        let short = if extras.is_empty() {
+            spec.model.model.clone()
+        } else {
+            format!("{} · {extras}", spec.model.model)
+        };
+        let short = format!("{} {short}", letter(pos));
+        if display_width(&short) <= width || extras.is_empty() {
+            return short;
+        }
+        // Cut at the model if need be, as long as the settings fit whole.
+        if display_width(&format!("{} {extras}", letter(pos))) <= width {
+            return format!("{} {extras} · {}", letter(pos), spec.model.model);
+        }
+        // Narrower still: the values alone (`B high · demo-fast`); the keys are the
+        // same for every lane of the plan, and the lane's column names them.
+        let values: Vec<&str> = extras
+            .split(" · ")
+            .map(|p| p.split_once('=').map_or(p, |(_, v)| v))
+            .collect();
+        format!(
+            "{} {} · {}",
+            letter(pos),
+            values.join(" · "),
+            spec.model.model
+        )
     }
 
     /// The turn the inspector and meter show: the focused lane's latest, except while

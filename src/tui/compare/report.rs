@@ -6,12 +6,11 @@ use std::time::Instant;
 use ratatui::text::{Line, Span};
 use serde_json::Value;
 
-use super::{Comparison, turn_metrics};
+use super::{Comparison, planned_lanes, turn_metrics};
 use crate::compare::{
-    LaneAnswer, LaneMetrics, Report, ReportLane, Round, Session, VerdictReport, letter,
+    LaneAnswer, LaneMetrics, LaneSpec, Report, ReportLane, Round, Session, VerdictReport, letter,
 };
 use crate::llm::money::{Money, Totals, cost, max_cost};
-use crate::llm::provider::ModelRef;
 use crate::llm::tokens::estimate_prompt_for;
 use crate::llm::usage::Usage;
 use crate::tui::state::State;
@@ -90,11 +89,10 @@ pub struct Estimate {
     pub unknown: usize,
 }
 
-/// The estimate for the composer's text, when the next prompt goes to a comparison (two
-/// or more marked models, or the comparison on screen); `None` otherwise or while lanes
-/// stream.
+/// The estimate for the composer's text, when the next prompt goes to a comparison (the
+/// planned lanes, or the comparison on screen); `None` otherwise or while lanes stream.
+/// Each lane is counted with its own overrides (system prompt, max tokens).
 pub fn estimate(state: &State) -> Option<Estimate> {
-    let marked = &state.catalog.marked;
     let session_for = |n: usize| {
         Session::new(
             n,
@@ -102,8 +100,9 @@ pub fn estimate(state: &State) -> Option<Estimate> {
             state.settings.params.clone(),
         )
     };
-    let (models, session): (Vec<ModelRef>, Session) = if marked.len() >= 2 {
-        (marked.clone(), session_for(marked.len()))
+    let (lanes, session): (Vec<LaneSpec>, Session) = if let Some(l) = planned_lanes(state) {
+        let n = l.len();
+        (l, session_for(n))
     } else {
         let c = state.compare.active.as_ref()?;
         if c.is_streaming() {
@@ -115,20 +114,21 @@ pub fn estimate(state: &State) -> Option<Estimate> {
                 s.record(i, &t.prompt, t.answer.text());
             }
         }
-        (c.lanes.iter().map(|l| l.spec.model.clone()).collect(), s)
+        (c.lanes.iter().map(|l| l.spec.clone()).collect(), s)
     };
     let prompt = state.composer.text();
     let mut e = Estimate {
-        lanes: models.len(),
+        lanes: lanes.len(),
         ..Estimate::default()
     };
-    for (i, m) in models.iter().enumerate() {
-        let chat = session.chat_for(i, &prompt);
+    for (i, lane) in lanes.iter().enumerate() {
+        let shared = session.chat_for(i, &prompt);
+        let chat = lane.apply(&shared).unwrap_or(shared);
+        let m = &lane.model;
         let tokens = estimate_prompt_for(&m.model, &chat).tokens;
         let info = state.catalog.find(m);
         let price = info.and_then(|i| i.price.as_ref());
-        let max_out = state
-            .settings
+        let max_out = chat
             .params
             .max_tokens
             .map(u64::from)
@@ -184,6 +184,30 @@ pub fn meter_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
                 format!("{} lane(s): price unknown", e.unknown),
                 theme.warn,
             ));
+        }
+        // A `/lanes` plan makes lanes the catalog's marks do not show: list them.
+        if !state.compare.plan.is_empty()
+            && let Some(lanes) = planned_lanes(state)
+        {
+            for (i, l) in lanes.iter().enumerate() {
+                // The meter is narrow: what varies goes first, then the model's id.
+                let label = l.label();
+                let extras = label
+                    .strip_prefix(&l.model.to_string())
+                    .map(|r| r.trim_start_matches(" · "))
+                    .unwrap_or_default();
+                // Blind lanes are shuffled when sent: letters here would not match.
+                let mark = if state.compare.blind {
+                    "·".to_string()
+                } else {
+                    letter(i)
+                };
+                let text = match extras {
+                    "" => format!("{mark} {}", l.model.model),
+                    e => format!("{mark} {e} · {}", l.model.model),
+                };
+                out.push(Line::styled(text, theme.dim));
+            }
         }
     } else if let Some(c) = &state.compare.active {
         let mut spent = Totals::default();

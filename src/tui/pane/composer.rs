@@ -60,10 +60,13 @@ pub enum Command {
     Show,
     /// `/help`: open the help overlay.
     Help,
+    /// `/lanes KEY=V1,V2`, `/lanes protocol=P1,P2`, `/lanes off`, `/lanes`: the lane plan
+    /// of the next comparison (`compare::on_lanes_command` reads the text).
+    Lanes(String),
 }
 
 /// The commands, for the help overlay.
-pub const COMMANDS: [(&str, &str); 8] = [
+pub const COMMANDS: [(&str, &str); 9] = [
     (
         "/system TEXT",
         "set the system prompt (/system alone clears it)",
@@ -80,6 +83,11 @@ pub const COMMANDS: [(&str, &str); 8] = [
     ("/model P/M", "use model P/M (or pick one in the catalog)"),
     ("/new", "start a new conversation"),
     ("/params", "show the current settings"),
+    (
+        "/lanes temperature=0,1",
+        "compare lanes of the marked (or current) model: a lane per value; also \
+         protocol=openai-chat,anthropic; /lanes off",
+    ),
     ("/help", "open this help"),
 ];
 
@@ -121,6 +129,7 @@ impl Command {
             "new" => Ok(Command::New),
             "params" => Ok(Command::Show),
             "help" => Ok(Command::Help),
+            "lanes" => Ok(Command::Lanes(arg.to_string())),
             // `/etc/hosts is odd`: a prompt that starts with a path, not a command.
             _ if name.contains('/') => return None,
             _ => Err(format!(

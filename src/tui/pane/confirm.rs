@@ -26,8 +26,11 @@ pub fn area(screen: Rect, rows: u16) -> Rect {
 
 /// Draws the question, if one is pending.
 pub fn render(state: &State, theme: &Theme, screen: Rect, buf: &mut Buffer) {
-    let Some(p) = &state.costs.pending else {
-        return;
+    // A single request's question, or a comparison's (across its lanes).
+    let reason = match (&state.costs.pending, &state.compare.confirm) {
+        (Some(p), _) => &p.reason,
+        (None, Some(r)) => r,
+        (None, None) => return,
     };
     if screen.width < 4 || screen.height < 3 {
         return;
@@ -41,7 +44,7 @@ pub fn render(state: &State, theme: &Theme, screen: Rect, buf: &mut Buffer) {
             .first()
             .map_or_else(|| a.name().to_string(), |k| k.label())
     };
-    let mut lines: Vec<Line<'static>> = wrap_text(&p.reason, inner_w, theme.text);
+    let mut lines: Vec<Line<'static>> = wrap_text(reason, inner_w, theme.text);
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
         Span::styled(key(Action::ConfirmSend), theme.accent),

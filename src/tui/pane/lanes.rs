@@ -406,7 +406,10 @@ pub fn summary_lines(
         } else {
             theme.text
         };
-        let mut spans = vec![Span::styled(pad(&c.name(*i), label_w, false), style)];
+        let mut spans = vec![Span::styled(
+            pad(&c.name_within(*i, label_w), label_w, false),
+            style,
+        )];
         for k in &cols {
             let col = &COLUMNS[*k];
             let text = if *k == 0 {
@@ -435,6 +438,7 @@ fn lane_header(
     pos: usize,
     now: Instant,
     theme: &Theme,
+    width: u16,
 ) -> [Line<'static>; 2] {
     let lane = &c.lanes[i];
     let m = lane
@@ -449,7 +453,8 @@ fn lane_header(
             .patch(theme.accent)
             .add_modifier(Modifier::REVERSED);
     }
-    let mut first = vec![Span::styled(format!(" {} ", c.name(i)), name_style)];
+    let name = c.name_within(i, usize::from(width.saturating_sub(2)));
+    let mut first = vec![Span::styled(format!(" {name} "), name_style)];
     let hidden = c.hidden();
     if !hidden {
         let sym = marks.symbols(i);
@@ -535,7 +540,7 @@ pub fn render(c: &Comparison, now: Instant, theme: &Theme, area: Rect, buf: &mut
         if cell.is_empty() {
             continue;
         }
-        let [h1, h2] = lane_header(c, i, pos, now, theme);
+        let [h1, h2] = lane_header(c, i, pos, now, theme, cell.width);
         put(buf, cell.x, cell.y, cell.width, &h1);
         if cell.height > 1 {
             put(buf, cell.x, cell.y + 1, cell.width, &h2);
