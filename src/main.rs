@@ -67,10 +67,10 @@ enum Command {
     ///
     /// Point a client at it: OpenAI SDKs with base URL http://LISTEN/v1, the Anthropic and
     /// Gemini SDKs with http://LISTEN. Calls go on unchanged, streams chunk by chunk; each
-    /// exchange is summarised on stderr and, with --record, written to a trace file. The
-    /// live view in the workbench UI (--tui) is not built yet.
+    /// exchange is summarised on stderr, kept in the history (unless --no-store) and, with
+    /// --record, written to a trace file; with --tui each appears live in the workbench.
     Proxy(cli::proxy::ProxyArgs),
-    /// Re-render a recorded trace file offline, with its timing.
+    /// Re-render a recorded trace file (or a stored conversation) offline, with its timing.
     Replay(cli::replay::ReplayArgs),
 }
 
@@ -120,8 +120,14 @@ fn main() -> ExitCode {
             Some(Command::History(a)) => cli::history::run(&place, a),
             Some(Command::Export(a)) => cli::export::run(&place, a),
             Some(Command::Import(a)) => cli::import::run(&place, a),
-            Some(Command::Proxy(a)) => cli::proxy::run(config, a).await,
-            Some(Command::Replay(a)) => cli::replay::run(a).await,
+            Some(Command::Proxy(mut a)) => {
+                a.place = place.clone();
+                cli::proxy::run(config, a).await
+            }
+            Some(Command::Replay(mut a)) => {
+                a.place = place.clone();
+                cli::replay::run(a).await
+            }
             Some(Command::Completions { shell }) => {
                 use clap::CommandFactory;
                 let mut script = Vec::new();

@@ -355,5 +355,7 @@ fn from_field<T: serde::de::DeserializeOwned + Default>(
     }
 }
 
+mod decode;
+
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,7 @@
 //! Trace export and `switchboard replay`: a real run exported and read back gives the same
 //! exchange, events and timings; replay prints the answer like `ask`, keeping the recorded
 //! timing (scaled by `--speed`) or none (`--instant`); `switchboard proxy --record` writes
-//! a trace that replays.
+//! a trace that replays and keeps the exchange in the history of its `--data-dir`.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -208,9 +208,12 @@ async fn proxy_record_writes_a_trace_that_replays() {
     let path = temp("proxy");
     let config = path.with_file_name("config.toml");
     std::fs::write(&config, "").unwrap();
+    let data = path.with_file_name("data");
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
         .arg("--config")
         .arg(&config)
+        .arg("--data-dir")
+        .arg(&data)
         .args([
             "proxy",
             "--listen",
@@ -257,7 +260,28 @@ async fn proxy_record_writes_a_trace_that_replays() {
         summary.contains("POST /v1/chat/completions · 200 · openai-chat"),
         "{summary}"
     );
+    // The history's writer works on its own thread: wait (bounded) for its commit.
+    let kept = timeout(PATIENCE, async {
+        loop {
+            if let Ok(store) = switchboard::store::Store::open(&data)
+                && let Ok(found) = store.changes_since(0, 10)
+                && !found.is_empty()
+            {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the proxy kept nothing in its history");
     child.kill().await.unwrap();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].source, "proxy");
+    assert_eq!(kept[0].model.as_deref(), Some("demo-fast+ttft=0+delay=0"));
+    assert_eq!(kept[0].protocol.as_deref(), Some("openai-chat"));
+    assert_eq!(kept[0].status, Some(200));
+    assert!(kept[0].frame_count > 0);
+    assert!(kept[0].turn_id.is_none());
 
     let back = trace::read_file(&path).unwrap();
     assert_eq!(back.exchanges.len(), 1);

@@ -678,7 +678,13 @@ fn an_instant_replay_is_a_finished_turn_with_the_same_answer_and_frames() {
     else {
         panic!("{e:?}");
     };
-    let traced = traced.clone();
+    let mut traced = traced.clone();
+    // Priced where it was recorded: shown on the turn, never spent again.
+    let recorded = switchboard::llm::money::Money::new(
+        rust_decimal::Decimal::new(42, 4),
+        switchboard::llm::money::Currency::Usd,
+    );
+    traced[0].cost = Some(recorded.clone());
     let before = s.spend.session.clone();
     update(
         &mut s,
@@ -705,8 +711,10 @@ fn an_instant_replay_is_a_finished_turn_with_the_same_answer_and_frames() {
     assert_eq!(replayed.trace.rows, original.trace.rows);
     assert_eq!(replayed.ttft_us, Some(100_000));
     assert_eq!(replayed.usage, original.usage);
-    assert_eq!(
-        s.spend.session, before,
-        "no price known for the demo here: nothing added"
-    );
+    assert_eq!(replayed.cost.as_ref(), Some(&recorded));
+    assert_eq!(s.spend.session, before, "a replay spends nothing now");
+    // A replay is not part of the conversation: the next prompt's history leaves it out.
+    assert_eq!(replayed.origin, switchboard::tui::turn::Origin::Replay);
+    assert!(!replayed.in_history());
+    assert!(original.in_history());
 }

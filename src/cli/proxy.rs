@@ -12,7 +12,9 @@ use super::{CliError, load_config};
 use crate::llm::catalog::bundled_model;
 use crate::llm::money::Currency;
 use crate::llm::provider::ModelRef;
-use crate::proxy::{AddKey, ProxyConfig, Sink, SummaryLines, TraceFile, Upstream};
+use crate::proxy::{
+    AddKey, ProxyConfig, Sink, StoreSink, StoreWriter, SummaryLines, TraceFile, Upstream,
+};
 use crate::workbench::Workbench;
 
 /// `switchboard proxy` (its help text is on the command in `main.rs`).
@@ -40,6 +42,9 @@ pub struct ProxyArgs {
     /// as it finishes (instead of summary lines on stderr).
     #[arg(long)]
     pub tui: bool,
+    /// Set from the global --data-dir and --no-store: where exchanges are kept.
+    #[arg(skip)]
+    pub place: super::history::StorePlace,
 }
 
 fn is_url(s: &str) -> bool {
@@ -122,7 +127,9 @@ pub async fn run(config_path: Option<&Path>, args: ProxyArgs) -> Result<ExitCode
                 .or_else(|| bundled_model(&r.provider, &r.model).and_then(|m| m.price))
         }));
     }
-    // The file first: once an exchange's summary line is out, it is in the file too.
+    // The history first, then the file: once an exchange's summary line is out, it is
+    // kept in both.
+    let writer = keep_in_history(&bench, &args, &name, &mut proxy)?;
     if let Some(path) = &args.record {
         let file = TraceFile::create(path)
             .map_err(|e| format!("cannot write the trace file {}: {e}", path.display()))?;
@@ -155,21 +162,62 @@ pub async fn run(config_path: Option<&Path>, args: ProxyArgs) -> Result<ExitCode
         None => String::new(),
     };
     if let Some(feed) = feed {
-        return live_view(bench, listener, proxy, feed).await;
+        let result = live_view(bench, listener, proxy, feed, &args.place).await;
+        if let Some(w) = writer {
+            w.finish();
+        }
+        return result;
     }
     super::print_err(&format!(
         "Switchboard recording proxy on http://{addr} -> {name}\n\
          OpenAI SDKs: base_url=http://{addr}/v1 · Anthropic and Gemini SDKs: base_url=http://{addr}\n\
          keys: {keys}{record}\n\
-         Ctrl-C stops it."
+         {kept}\n\
+         Ctrl-C stops it.",
+        kept = match &writer {
+            Some(_) => format!(
+                "kept in the history at {} (a workbench on it shows them as they come)",
+                args.place.dir().path.display()
+            ),
+            None => "not kept in the history (--no-store or [store] enabled = false)".into(),
+        }
     ));
     crate::proxy::serve(listener, proxy, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
     .map_err(|e| format!("proxy failed: {e}"))?;
+    if let Some(w) = writer {
+        w.finish();
+    }
     drop(bench);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Adds the history's sink unless storing is off; the writer is to be finished at the end.
+fn keep_in_history(
+    bench: &Workbench,
+    args: &ProxyArgs,
+    upstream: &str,
+    proxy: &mut ProxyConfig,
+) -> Result<Option<StoreWriter>, CliError> {
+    if args.place.is_off() || !bench.config.store.enabled {
+        return Ok(None);
+    }
+    let dir = args.place.dir().path;
+    let store = crate::store::Store::open_with(&dir, bench.config.store.open_options())
+        .map_err(|e| format!("{e} (use --no-store to run the proxy without history)"))?;
+    // Under the workbench, stderr is its screen: the log takes the warning instead.
+    let warn: fn(&str) = if args.tui {
+        |w| tracing::warn!("{w}")
+    } else {
+        |w| super::print_err(w)
+    };
+    let provider = (!is_url(&args.upstream)).then_some(upstream);
+    let (sink, writer) = StoreSink::start(store, provider, warn)
+        .map_err(|e| format!("cannot start the history writer: {e}"))?;
+    proxy.sinks.push(Arc::new(sink) as Arc<dyn Sink>);
+    Ok(Some(writer))
 }
 
 /// `--tui`: the proxy serves in the background while the workbench shows its exchanges;
@@ -179,6 +227,7 @@ async fn live_view(
     listener: tokio::net::TcpListener,
     proxy: ProxyConfig,
     feed: crate::tui::proxy_feed::ProxyFeed,
+    place: &super::history::StorePlace,
 ) -> Result<ExitCode, CliError> {
     let addr = listener
         .local_addr()
@@ -188,9 +237,9 @@ async fn live_view(
         let _ = stopped.await;
     }));
     let mut options = crate::tui::setup::options(&bench.config, Default::default());
-    options.history = crate::tui::store_link::History::Off(
-        "the proxy view shows exchanges without keeping them (use --record FILE)".into(),
-    );
+    // The workbench's own turns are kept as in `switchboard` itself; the proxied
+    // exchanges go to the same store through the proxy's history sink.
+    options.history = super::ui::history_for(place, &bench.config.store);
     options.welcome = Some(format!(
         "proxy on http://{addr} -> {} · OpenAI SDKs: base_url=http://{addr}/v1 · exchanges appear here as they finish",
         feed.upstream

@@ -1,6 +1,8 @@
 //! `switchboard replay FILE`: a trace file re-rendered offline the way `ask` renders a live
 //! answer (text to stdout, reasoning to stderr, a summary line), with the recorded frame
-//! timing, scaled by `--speed`, or all at once with `--instant`.
+//! timing, scaled by `--speed`, or all at once with `--instant`. `--conversation ID` plays
+//! a stored conversation's exchanges the same way (frames as stored, events decoded from
+//! them again).
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -18,8 +20,15 @@ use crate::trace::{self, TracedExchange};
 #[derive(Args, Debug, Clone)]
 pub struct ReplayArgs {
     /// A trace file (JSON Lines), as written by `switchboard proxy --record FILE`.
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    #[arg(value_name = "FILE", required_unless_present = "conversation")]
+    pub file: Option<PathBuf>,
+    /// Replay a stored conversation's exchanges instead of a file (ids as `switchboard
+    /// history` lists them).
+    #[arg(long, value_name = "ID", conflicts_with = "file")]
+    pub conversation: Option<i64>,
+    /// Set from the global --data-dir and --no-store: where `--conversation` is read.
+    #[arg(skip)]
+    pub place: super::history::StorePlace,
     /// Play this many times faster than recorded (0.5 is half speed).
     #[arg(long, value_name = "N", default_value_t = 1.0, value_parser = parse_speed)]
     pub speed: f64,
@@ -41,16 +50,59 @@ fn parse_speed(s: &str) -> Result<f64, String> {
     }
 }
 
+/// The exchanges to replay and what they come from, for messages.
+fn source(args: &ReplayArgs) -> Result<(Vec<TracedExchange>, String), CliError> {
+    if let Some(id) = args.conversation {
+        let store = args
+            .place
+            .open_existing()?
+            .ok_or("there is no history yet (nothing was stored in this data directory)")?;
+        let exchanges = stored(&store, id).map_err(|e| format!("--conversation {id}: {e}"))?;
+        return Ok((exchanges, format!("conversation {id}")));
+    }
+    let file = args
+        .file
+        .as_ref()
+        .ok_or("give a trace file or --conversation ID")?;
+    let trace =
+        trace::read_file(file).map_err(|e| format!("cannot replay {}: {e}", file.display()))?;
+    Ok((trace.exchanges, file.display().to_string()))
+}
+
+/// A stored conversation's exchanges, turn by turn (each turn's last), as trace records.
+pub fn stored(store: &crate::store::Store, id: i64) -> crate::store::Result<Vec<TracedExchange>> {
+    store.conversation(id)?;
+    let mut out = Vec::new();
+    for turn in store.turns(id)? {
+        let Some(last) = store.turn_exchanges(turn.id)?.pop() else {
+            continue;
+        };
+        let full = store.exchange(last.id)?;
+        let protocol = last
+            .protocol
+            .as_deref()
+            .and_then(crate::llm::protocol::Protocol::parse)
+            .or_else(|| crate::tui::debug::export::protocol_of(&full.exchange.request.url));
+        out.push(TracedExchange::decode(
+            protocol,
+            full.exchange,
+            Some(turn.model.clone()),
+            last.cost.clone(),
+        ));
+    }
+    Ok(out)
+}
+
 pub async fn run(args: ReplayArgs) -> Result<ExitCode, CliError> {
-    let trace = trace::read_file(&args.file)
-        .map_err(|e| format!("cannot replay {}: {e}", args.file.display()))?;
+    let (exchanges, from) = source(&args)?;
+    let trace = trace::Trace {
+        header: trace::TraceHeader::now(),
+        exchanges,
+    };
     let total = trace.exchanges.len();
     let chosen: Vec<(usize, &TracedExchange)> = match args.exchange {
         Some(n) if n == 0 || n > total => {
-            return Err(format!(
-                "--exchange {n}: {} holds {total} exchange(s)",
-                args.file.display()
-            ));
+            return Err(format!("--exchange {n}: {from} holds {total} exchange(s)"));
         }
         Some(n) => vec![(n, &trace.exchanges[n - 1])],
         None => trace
@@ -61,7 +113,7 @@ pub async fn run(args: ReplayArgs) -> Result<ExitCode, CliError> {
             .collect(),
     };
     if chosen.is_empty() {
-        super::print_err(&format!("{} holds no exchanges", args.file.display()));
+        super::print_err(&format!("{from} holds no exchanges"));
     }
     let speed = if args.instant { None } else { Some(args.speed) };
     let mut out = Output::new(!args.no_reasoning);

@@ -18,6 +18,7 @@ pub mod headers;
 mod record;
 pub mod route;
 pub mod sink;
+pub mod store_sink;
 
 use std::future::Future;
 use std::io;
@@ -35,6 +36,7 @@ use crate::llm::money::{Currency, Price};
 
 pub use route::{AddKey, Upstream, protocol_for_path};
 pub use sink::{Sink, SummaryLines, TraceFile, summary_line};
+pub use store_sink::{StoreSink, StoreWriter};
 
 /// The price of a model by its id, when known: for the cost of each exchange.
 pub type PriceLookup = Arc<dyn Fn(&str) -> Option<Price> + Send + Sync>;

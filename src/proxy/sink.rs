@@ -1,5 +1,5 @@
-//! Where the proxy's finished exchanges go: a summary line on stderr, a trace file, and,
-//! later, the store and the UI. Anything that can take a `TracedExchange` is a `Sink`,
+//! Where the proxy's finished exchanges go: a summary line on stderr, a trace file, the
+//! store (`store_sink.rs`) and the workbench (`tui::proxy_feed`). Anything that can take a `TracedExchange` is a `Sink`,
 //! closures included.
 
 use std::fs::File;

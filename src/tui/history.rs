@@ -7,8 +7,10 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use serde_json::Value;
 
+mod replay;
 mod restore;
 
+pub use replay::traced as traced_exchanges;
 use restore::restore;
 pub use restore::restored_turn;
 
@@ -235,6 +237,7 @@ pub(super) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 None => {}
             }
         }
+        Action::Replay if matches!(b.mode, Mode::Browse) => return replay::request(state),
         Action::Quit => quit(state),
         Action::Help => state.overlays.push(Overlay::Help { top: 0 }),
         _ => {}
@@ -391,6 +394,11 @@ pub(super) fn on_msg(state: &mut State, msg: HistoryMsg) -> Vec<Effect> {
                         .and_then(|id| loaded.turns.iter().position(|t| t.turn.id == id))
                         .unwrap_or(loaded.turns.len() - 1);
                     state.history.browser.mode = Mode::PickTurn { loaded, selected };
+                }
+                LoadFor::Replay => {
+                    let mut out = close(state);
+                    out.extend(replay::replay(state, &loaded));
+                    return out;
                 }
             },
         },

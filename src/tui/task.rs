@@ -33,6 +33,15 @@ pub struct TurnTask {
 
 /// Starts the task of one turn. It always ends with `Msg::Done`, also if it panics.
 pub fn spawn_turn(workbench: Arc<Workbench>, tx: UnboundedSender<Msg>, task: TurnTask) {
+    spawn(workbench, tx, task, None);
+}
+
+fn spawn(
+    workbench: Arc<Workbench>,
+    tx: UnboundedSender<Msg>,
+    task: TurnTask,
+    body: Option<serde_json::Value>,
+) {
     let task_tx = tx.clone();
     let turn = task.turn;
     let handle = tokio::spawn(async move {
@@ -51,11 +60,16 @@ pub fn spawn_turn(workbench: Arc<Workbench>, tx: UnboundedSender<Msg>, task: Tur
             &chat,
             &cancel,
             store.as_ref(),
+            body,
         )
         .await;
     });
-    // A supervisor, so that a panicking task still ends its turn instead of leaving it
-    // streaming forever.
+    supervise(handle, tx, turn);
+}
+
+/// A supervisor, so that a panicking task still ends its turn instead of leaving it
+/// streaming forever.
+fn supervise(handle: tokio::task::JoinHandle<()>, tx: UnboundedSender<Msg>, turn: TurnId) {
     tokio::spawn(async move {
         if let Err(e) = handle.await
             && e.is_panic()
@@ -71,6 +85,10 @@ pub fn spawn_turn(workbench: Arc<Workbench>, tx: UnboundedSender<Msg>, task: Tur
     });
 }
 
+/// One turn's request: prepared for `chat` (URL, headers, the real key), its body replaced
+/// by `body` when one is given (edit and resend), committed to the store before it is
+/// sent, streamed, and ended with `Msg::Done`.
+#[allow(clippy::too_many_arguments)]
 async fn run_turn(
     workbench: &Workbench,
     tx: &UnboundedSender<Msg>,
@@ -79,6 +97,7 @@ async fn run_turn(
     chat: &ChatRequest,
     cancel: &CancellationToken,
     store: Option<&StoreLink>,
+    body: Option<serde_json::Value>,
 ) {
     let _ticker = Ticker::start(tx.clone(), TICK);
     let prepared = tokio::select! {
@@ -107,7 +126,10 @@ async fn run_turn(
             }
             Err(Box::new(e))
         }
-        Ok(p) => {
+        Ok(mut p) => {
+            if let Some(body) = body {
+                p.request.body = Some(body);
+            }
             let _ = tx.send(Msg::Trace {
                 turn,
                 request: Box::new(p.request.redacted()),
@@ -190,44 +212,13 @@ pub fn spawn_models(
 
 /// Starts the task of a turn that sends a request with an edited body: the request is built
 /// for `chat` as usual (URL, headers and the real key from the config, never a masked
-/// copy), then `body` replaces the built body. Ends with `Msg::Done` like `spawn_turn`.
+/// copy), then `body` replaces the built body. Kept in the store like any turn (its
+/// `Begin` queued before this task starts). Ends with `Msg::Done` like `spawn_turn`.
 pub fn spawn_resend(
     workbench: Arc<Workbench>,
     tx: UnboundedSender<Msg>,
-    turn: TurnId,
-    model: ModelRef,
-    chat: ChatRequest,
+    task: TurnTask,
     body: serde_json::Value,
-    cancel: CancellationToken,
 ) {
-    tokio::spawn(async move {
-        let _ticker = Ticker::start(tx.clone(), TICK);
-        let prepared = tokio::select! {
-            biased;
-            () = cancel.cancelled() => Err(ProviderError::Cancelled),
-            p = workbench.prepare(&model, &chat) => p,
-        };
-        let result = match prepared {
-            Err(e) => Err(Box::new(e)),
-            Ok(mut p) => {
-                p.request.body = Some(body);
-                let _ = tx.send(Msg::Trace {
-                    turn,
-                    request: Box::new(p.request.redacted()),
-                });
-                let mut on = |u: Update<'_>| forward(&tx, turn, u);
-                let exchange = run::run(
-                    &workbench.client,
-                    &p.request,
-                    p.protocol,
-                    &p.options,
-                    &cancel,
-                    &mut on,
-                )
-                .await;
-                Ok(Box::new(exchange))
-            }
-        };
-        let _ = tx.send(Msg::Done { turn, result });
-    });
+    spawn(workbench, tx, task, Some(body));
 }

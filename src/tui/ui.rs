@@ -333,7 +333,12 @@ pub fn draw(frame: &mut Frame, state: &State, look: &Look) {
                 Some(i) => format!("Inspector · {}", c.name(i)),
                 None => "Inspector".into(),
             },
-            (Some(t), None) => format!("Inspector · turn {} of {n}", t.id.0),
+            // Its place in the conversation, not its id: ids keep counting across a
+            // new conversation or a resumed one.
+            (Some(t), None) => {
+                let at = state.chat.turns.iter().position(|x| x.id == t.id);
+                format!("Inspector · turn {} of {n}", at.map_or(n, |i| i + 1))
+            }
             (None, _) => "Inspector".into(),
         };
         let t = title(text, state.focus == Pane::Inspector);

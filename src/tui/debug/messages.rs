@@ -111,7 +111,8 @@ pub fn on_msg(state: &mut State, msg: DebugMsg) -> Vec<Effect> {
                     model: m.to_string(),
                 });
             let follow = state.inspector.selected.is_none();
-            let (turn, effects) = replay::absorb(state, *exchange, model);
+            let (turn, effects) =
+                replay::absorb(state, *exchange, model, crate::tui::turn::Origin::Proxy);
             if !follow {
                 state.inspector.selected = Some(turn);
             }

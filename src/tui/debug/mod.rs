@@ -258,6 +258,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             };
         }
         Action::OpenTrace => open_prompt(state, PromptKind::OpenTrace),
+        Action::Replay => return replay::replay_selected(state),
         Action::ExportTrace => open_prompt(state, PromptKind::Export { all: false }),
         Action::ExportConversation => open_prompt(state, PromptKind::Export { all: true }),
         _ => {}
@@ -397,14 +398,21 @@ pub fn resend(state: &mut State, from: TurnId, body: Value) -> Vec<Effect> {
         format!("{asked} (edited request)")
     };
     let (id, cancel) = push_turn(state, model.clone(), prompt, chat.clone());
-    state.note(format!("sent the request again as turn {}", id.0));
-    vec![Effect::Debug(Box::new(run::DebugEffect::Resend {
+    let position = state.chat.turns.len();
+    state.note(format!("sent the request again as turn {position}"));
+    // Kept like any turn: its prompt (as the body now says it) is committed before the
+    // request goes out, which the task waits for; the queue runs this job first.
+    let mut effects: Vec<Effect> = super::history::begin(state, id, &asked, &chat, &model)
+        .into_iter()
+        .collect();
+    effects.push(Effect::Debug(Box::new(run::DebugEffect::Resend {
         turn: id,
         model,
         chat: Box::new(chat),
         body: Box::new(body),
         cancel,
-    }))]
+    })));
+    effects
 }
 
 /// Adds a streaming turn for a request this module sends or replays.

@@ -20,6 +20,7 @@ use crate::trace::TracedExchange;
 use crate::tui::effect::Effect;
 use crate::tui::msg::{Msg, TurnId};
 use crate::tui::state::State;
+use crate::tui::turn::Origin;
 
 /// Adds one streaming turn per exchange and returns the effect that plays them, one after
 /// another, at `speed` times the recorded pace (`None`: at once).
@@ -31,7 +32,7 @@ pub fn replay_exchanges(
     if speed.is_none() {
         let mut effects = Vec::new();
         for t in exchanges {
-            effects.extend(absorb(state, t, None).1);
+            effects.extend(absorb(state, t, None, Origin::Replay).1);
         }
         return effects;
     }
@@ -54,6 +55,7 @@ pub fn replay_exchanges(
             stream: true,
         };
         let (id, cancel) = super::push_turn(state, model, format!("↻ {prompt}"), chat);
+        mark(state, id, Origin::Replay);
         plays.push((id, t, cancel));
     }
     vec![Effect::Debug(Box::new(DebugEffect::Replay {
@@ -62,13 +64,53 @@ pub fn replay_exchanges(
     }))]
 }
 
+/// Plays the exchange the inspector shows again as a new turn, with its recorded frame
+/// timing: a live turn's, a resumed conversation's (read back from the store), a replay's.
+/// Events are decoded from the frames again, so a turn read back from the store, whose
+/// events were not kept, replays with them.
+pub fn replay_selected(state: &mut State) -> Vec<Effect> {
+    let Some(t) = state.selected_turn() else {
+        state.note("no exchange to replay yet");
+        return Vec::new();
+    };
+    if t.is_streaming() {
+        state.note("this exchange is still streaming: replay it once it is over");
+        return Vec::new();
+    }
+    let Some(traced) = super::export::traced(t) else {
+        state.note("this turn has no exchange to replay (it stopped before sending)");
+        return Vec::new();
+    };
+    let traced = match traced.protocol {
+        Some(p) => TracedExchange::decode(Some(p), traced.exchange, traced.label, traced.cost),
+        None => traced,
+    };
+    let from = t.id;
+    let effects = replay_exchanges(state, vec![traced], Some(1.0));
+    if !effects.is_empty() {
+        let n = state.chat.turns.len();
+        state.note(format!(
+            "replaying the exchange of turn {} with its recorded timing",
+            state
+                .chat
+                .turns
+                .iter()
+                .position(|x| x.id == from)
+                .map_or(n, |i| i + 1)
+        ));
+    }
+    effects
+}
+
 /// Folds a recorded exchange into the state at once, through the same messages a live
 /// request sends: one new, finished turn. For instant replays, stored exchanges and the
-/// proxy's live feed. Returns the turn and the effects the folding asked for.
+/// proxy's live feed (`origin` says which: a replay spends nothing now). Returns the turn
+/// and the effects the folding asked for.
 pub fn absorb(
     state: &mut State,
     t: TracedExchange,
     model: Option<ModelRef>,
+    origin: Origin,
 ) -> (TurnId, Vec<Effect>) {
     use crate::tui::update::update;
     let body = t.exchange.request.body.clone().unwrap_or(Value::Null);
@@ -81,6 +123,7 @@ pub fn absorb(
         stream: true,
     };
     let (turn, _cancel) = super::push_turn(state, model, format!("↻ {prompt}"), chat);
+    mark(state, turn, origin);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     messages(&tx, turn, &t);
     let mut effects = Vec::new();
@@ -101,11 +144,19 @@ pub fn absorb(
         && let Some(c) = t.cost
     {
         // Priced where it was recorded (the proxy knows its upstream's prices).
-        state.spend.conversation.add(&c);
-        state.spend.session.add(&c);
+        if origin.spends() {
+            state.spend.conversation.add(&c);
+            state.spend.session.add(&c);
+        }
         turn.cost = Some(c);
     }
     (turn, effects)
+}
+
+fn mark(state: &mut State, turn: TurnId, origin: Origin) {
+    if let Some(t) = state.chat.turn_mut(turn) {
+        t.origin = origin;
+    }
 }
 
 /// Every message of a recorded exchange but the last, in order, without waiting.

@@ -20,6 +20,8 @@ use crate::trace::{TraceHeader, TraceWriter, TracedExchange};
 use crate::tui::clipboard::{OSC52_MAX, osc52};
 use crate::tui::external::Console;
 use crate::tui::msg::{Msg, TurnId};
+use crate::tui::store_link::StoreLink;
+use crate::tui::task::TurnTask;
 use crate::workbench::Workbench;
 
 /// Work the debugger asks for.
@@ -137,12 +139,14 @@ pub fn save(path: &std::path::Path, text: &str, overwrite: bool) -> io::Result<(
     opts.open(path)?.write_all(text.as_bytes())
 }
 
-/// Starts an effect; returns it when it needs the terminal (`run_held` does those).
+/// Starts an effect; returns it when it needs the terminal (`run_held` does those). A
+/// resent request is kept through `store` like any turn.
 pub fn run(
     effect: DebugEffect,
     workbench: &Arc<Workbench>,
     tx: &UnboundedSender<Msg>,
     console: &Console,
+    store: Option<&StoreLink>,
 ) -> Option<DebugEffect> {
     match effect {
         e if e.needs_terminal() => return Some(e),
@@ -231,11 +235,14 @@ pub fn run(
         } => super::super::task::spawn_resend(
             workbench.clone(),
             tx.clone(),
-            turn,
-            model,
-            *chat,
+            TurnTask {
+                turn,
+                model,
+                chat: *chat,
+                cancel,
+                store: store.cloned(),
+            },
             *body,
-            cancel,
         ),
         DebugEffect::OpenTrace { path, speed } => {
             let tx = tx.clone();
@@ -288,6 +295,8 @@ pub struct Runner {
     pub console: Console,
     /// Effects that need the terminal, run by the loop between frames.
     pub held: Vec<DebugEffect>,
+    /// The history's thread, which keeps resent requests (`None`: history off).
+    pub store: Option<StoreLink>,
 }
 
 impl Runner {
@@ -296,6 +305,7 @@ impl Runner {
         Runner {
             console,
             held: Vec::new(),
+            store: None,
         }
     }
 
@@ -306,7 +316,7 @@ impl Runner {
         workbench: &Arc<Workbench>,
         tx: &UnboundedSender<Msg>,
     ) {
-        if let Some(e) = run(effect, workbench, tx, &self.console) {
+        if let Some(e) = run(effect, workbench, tx, &self.console, self.store.as_ref()) {
             self.held.push(e);
         }
     }

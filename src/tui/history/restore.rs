@@ -8,7 +8,9 @@ use crate::llm::chat::{ChatRequest, Message, Role};
 use crate::llm::error::ProviderError;
 use crate::llm::provider::ModelRef;
 use crate::store::{self, EntryKind};
+use crate::trace::TracedExchange;
 use crate::tui::conversation::new_conversation;
+use crate::tui::debug::export::protocol_of;
 use crate::tui::msg::TurnId;
 use crate::tui::state::{Pane, State};
 use crate::tui::store_link::{Loaded, LoadedTurn};
@@ -107,8 +109,33 @@ pub fn restored_turn(
         CancellationToken::new(),
         now,
     );
-    t.reasoning.push_str(&st.reasoning);
-    t.answer.push_str(&st.answer);
+    let stop = lt.exchange.as_ref().and_then(|e| e.stop_reason.clone());
+    let wire_error = lt.exchange.as_ref().and_then(|e| e.error.clone());
+    // The stored frames decoded again, so the inspector lists each frame with its decoded
+    // events (and the timeline its deltas) as it did live; when they do not give back the
+    // stored text (a frames cap cut them), the stored text stands and the frames are
+    // listed alone.
+    let decoded = lt
+        .exchange
+        .clone()
+        .map(|ex| TracedExchange::decode(protocol_of(&ex.request.url), ex, None, None))
+        .filter(|d| gives_back(d, st));
+    if let Some(d) = &decoded {
+        let mut events = d.events.iter().peekable();
+        for (i, frame) in d.exchange.frames.iter().enumerate() {
+            t.apply_frame(frame.clone());
+            while let Some(e) = events.next_if(|e| e.frame == Some(i)) {
+                t.apply_event(e.event.clone());
+            }
+        }
+        for e in events {
+            t.apply_event(e.event.clone());
+        }
+    } else {
+        t.reasoning.push_str(&st.reasoning);
+        t.answer.push_str(&st.answer);
+    }
+    // The stored calls stand (also over the ones their deltas rebuilt).
     t.tools = st
         .tool_calls
         .iter()
@@ -118,9 +145,7 @@ pub fn restored_turn(
             arguments: c.arguments.clone(),
         })
         .collect();
-    let stop = lt.exchange.as_ref().and_then(|e| e.stop_reason.clone());
-    let wire_error = lt.exchange.as_ref().and_then(|e| e.error.clone());
-    match lt.exchange.clone() {
+    match decoded.map(|d| d.exchange).or_else(|| lt.exchange.clone()) {
         Some(ex) => t.finish(Box::new(ex)),
         None => {
             t.answer.finish();
@@ -147,4 +172,18 @@ pub fn restored_turn(
     t.notice = None;
     t.version += 1;
     t
+}
+
+/// True when the decoded events make exactly the stored answer and reasoning.
+fn gives_back(d: &TracedExchange, st: &store::Turn) -> bool {
+    use crate::llm::event::StreamEvent;
+    let (mut answer, mut reasoning) = (String::new(), String::new());
+    for e in &d.events {
+        match &e.event {
+            StreamEvent::TextDelta { text } => answer.push_str(text),
+            StreamEvent::ReasoningDelta { text } => reasoning.push_str(text),
+            _ => {}
+        }
+    }
+    answer == st.answer && reasoning == st.reasoning
 }
