@@ -289,6 +289,9 @@ fn validate(config: Config, text: &str, path: &Path) -> Result<Config, ConfigErr
     if let Some(m) = &config.default_model {
         ModelRef::parse(m).map_err(|e| err(None, format!("default_model: {e}")))?;
     }
+    if let Some(m) = &config.store.title_model {
+        ModelRef::parse(m).map_err(|e| err(None, format!("store.title_model: {e}")))?;
+    }
     for (name, v) in [
         ("connect_secs", config.timeouts.connect_secs),
         ("first_byte_secs", config.timeouts.first_byte_secs),

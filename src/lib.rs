@@ -11,6 +11,7 @@ pub mod demo;
 pub mod llm;
 pub mod proxy;
 pub mod store;
+pub mod title;
 pub mod trace;
 pub mod tui;
 pub mod workbench;

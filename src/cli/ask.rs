@@ -92,7 +92,7 @@ pub async fn run(config_path: Option<&Path>, mut args: AskArgs) -> Result<ExitCo
     let model = ModelRef::parse(&model_text)?;
     let prompt = read_prompt(&args.prompt)?;
     let mut chat = build_chat(&args, prompt)?;
-    record.prepend_history(&mut chat)?;
+    record.prepend_history(&mut chat, &model_text)?;
     let bench = Workbench::new(config).map_err(|e| e.to_string())?;
     let prepared = bench
         .prepare_with(&model, &chat, args.protocol)
@@ -115,6 +115,12 @@ pub async fn run(config_path: Option<&Path>, mut args: AskArgs) -> Result<ExitCo
     record.begin(&model_text, prepared.protocol.name(), &chat)?;
     let tracing_events = args.trace.is_some();
     let mut events: Vec<StreamEvent> = Vec::new();
+    // A title model names the conversation after its first answer: keep the answer's text.
+    let titler = match &bench.config.store.title_model {
+        Some(m) if record.started().is_some() => Some(ModelRef::parse(m)?),
+        _ => None,
+    };
+    let mut answer = String::new();
     let exchange = run::run(
         &bench.client,
         &prepared.request,
@@ -124,6 +130,11 @@ pub async fn run(config_path: Option<&Path>, mut args: AskArgs) -> Result<ExitCo
         &mut |u| {
             if tracing_events && let Update::Event(e) = &u {
                 events.push((*e).clone());
+            }
+            if titler.is_some()
+                && let Update::Event(StreamEvent::TextDelta { text }) = &u
+            {
+                answer.push_str(text);
             }
             record.update(&u);
             printer.update(u)
@@ -139,8 +150,34 @@ pub async fn run(config_path: Option<&Path>, mut args: AskArgs) -> Result<ExitCo
         .zip(price.as_ref())
         .and_then(|(u, p)| cost(u, p));
     record.finish(&exchange, computed.as_ref());
+    let title = match &titler {
+        Some(by) if exchange.error.is_none() => {
+            let prompt = chat
+                .messages
+                .last()
+                .map(Message::joined_text)
+                .unwrap_or_default();
+            let titled = crate::title::write(&bench, by, &prompt, &answer, &cancel).await;
+            if let Ok(t) = &titled {
+                record.rename(&t.title);
+            }
+            Some((by, titled))
+        }
+        _ => None,
+    };
     if args.json {
         let mut summary = summary_json(&model, &exchange, computed.as_ref());
+        if let Some((by, titled)) = &title {
+            summary["title"] = match titled {
+                Ok(t) => json!({
+                    "title": t.title,
+                    "model": by.to_string(),
+                    "cost": t.cost.as_ref().map(ToString::to_string),
+                    "reported_cost": t.reported.as_ref().map(ToString::to_string),
+                }),
+                Err(e) => json!({ "model": by.to_string(), "error": e }),
+            };
+        }
         summary["protocol"] = json!(prepared.protocol.name());
         summary["notes"] = json!(prepared.notes);
         printer.json_line(&summary);
@@ -155,6 +192,17 @@ pub async fn run(config_path: Option<&Path>, mut args: AskArgs) -> Result<ExitCo
                 "{}",
                 summary_line(&model, &exchange, computed.as_ref(), price.is_some())
             );
+        }
+        match &title {
+            Some((by, Ok(t))) => {
+                let spent = t.cost.as_ref().or(t.reported.as_ref());
+                let spent = spent.map_or_else(|| "cost unknown".into(), ToString::to_string);
+                eprintln!("title: {} (by {by}, {spent})", t.title);
+            }
+            Some((by, Err(e))) => {
+                eprintln!("warning: {by} could not write the title: {e} (the first line is kept)")
+            }
+            None => {}
         }
     }
     printer.flush();

@@ -64,6 +64,8 @@ pub struct AskStoreArgs {
 pub struct AskRecord {
     recorder: Recorder,
     warned: bool,
+    /// `--continue`: the conversation has its title already.
+    continued: bool,
 }
 
 impl AskRecord {
@@ -95,6 +97,7 @@ impl AskRecord {
                 return Err(format!("--continue needs the history: {why}"));
             }
             return Ok(AskRecord {
+                continued: false,
                 recorder: Recorder::off(),
                 warned: false,
             });
@@ -124,15 +127,17 @@ impl AskRecord {
             *model = recorder.last_model().map_err(|e| e.to_string())?;
         }
         Ok(AskRecord {
+            continued: conversation.is_some(),
             recorder,
             warned: false,
         })
     }
 
-    /// Puts the continued conversation's history before the prompt.
-    pub fn prepend_history(&self, chat: &mut ChatRequest) -> Result<(), CliError> {
+    /// Puts the continued conversation's history before the prompt; the answers `model`
+    /// wrote keep their signed reasoning.
+    pub fn prepend_history(&self, chat: &mut ChatRequest, model: &str) -> Result<(), CliError> {
         self.recorder
-            .prepend_history(chat)
+            .prepend_history_for(chat, Some(model))
             .map_err(|e| format!("cannot load the conversation: {e}"))
     }
 
@@ -161,6 +166,25 @@ impl AskRecord {
     /// Ends the turn with its exchange and cost.
     pub fn finish(&mut self, exchange: &Exchange, cost: Option<&Money>) {
         if let Err(e) = self.recorder.finish(exchange, cost) {
+            self.warn(&e);
+        }
+    }
+
+    /// The conversation this command started, once its prompt is stored (`None` when
+    /// storing is off or it continues another): the one a title model may name.
+    pub fn started(&self) -> Option<store::ConversationId> {
+        if self.continued {
+            return None;
+        }
+        self.recorder.conversation()
+    }
+
+    /// Gives the conversation this command started a title.
+    pub fn rename(&mut self, title: &str) {
+        let Some(id) = self.started() else {
+            return;
+        };
+        if let Err(e) = self.recorder.rename(id, title) {
             self.warn(&e);
         }
     }

@@ -118,6 +118,13 @@ pub const SETTINGS: &[Setting] = &[
         example: "4",
         doc: "megabytes of raw frames kept per exchange; the first and last are kept (default: 4)",
     },
+    Setting {
+        key: "store.title_model",
+        kind: Kind::Str,
+        example: "\"openai/gpt-5-nano\"",
+        doc: "a cheap model that titles each new conversation after its first answer \
+              (one extra request; default: none, the title is the first prompt's first line)",
+    },
 ];
 
 /// The currencies documented for `[budget]` (any currency code is accepted).

@@ -13,6 +13,11 @@ pub struct StoreConfig {
     /// a note says what was cut).
     #[serde(default = "d_frames_cap_mb")]
     pub frames_cap_mb: f64,
+    /// `PROVIDER/MODEL` that writes each new conversation's title after its first answer
+    /// (one short extra request, costed like any other). Unset: the title is the first
+    /// line of the first prompt, and nothing is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_model: Option<String>,
 }
 
 fn d_enabled() -> bool {
@@ -28,6 +33,7 @@ impl Default for StoreConfig {
         StoreConfig {
             enabled: d_enabled(),
             frames_cap_mb: d_frames_cap_mb(),
+            title_model: None,
         }
     }
 }

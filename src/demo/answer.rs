@@ -161,6 +161,18 @@ fn paragraphs(first: String, pool: &[&str], target: usize, per_para: usize) -> S
     text
 }
 
+/// Switchboard's own title request (`title::title_request`) gets what a small model
+/// would write: the first words of the user's message.
+fn title_for(question: &str) -> Option<String> {
+    let rest = question.strip_prefix(crate::title::REQUEST_OPENING)?;
+    let (_, user) = rest.split_once("<user>\n")?;
+    let (user, _) = user.split_once("\n</user>")?;
+    let words: Vec<&str> = user.split_whitespace().take(6).collect();
+    let title = words.join(" ");
+    let title = title.trim_end_matches(['?', '!', '.', ',', ':', ';']);
+    (!title.is_empty()).then(|| capitalise(title))
+}
+
 pub fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
@@ -171,6 +183,12 @@ pub fn capitalise(s: &str) -> String {
 
 /// Writes the answer for `q`.
 pub fn answer(q: &Query) -> Answer {
+    if let Some(title) = title_for(q.question) {
+        return Answer {
+            reasoning: String::new(),
+            content: title,
+        };
+    }
     let mut rng = Rng(query_hash(q));
     let quoted = quote(q.question);
     let chosen = topics(q.question, &mut rng);
@@ -322,6 +340,19 @@ mod tests {
         let n = tokens::count(&f.content);
         assert!((140..=300).contains(&n), "{n}");
         assert!(f.content.contains("In short:"));
+    }
+
+    #[test]
+    fn the_title_request_gets_a_title() {
+        let ask = crate::title::title_request("why is the sea so salty, really and truly?", "…");
+        let question = ask.messages[0].joined_text();
+        let a = answer(&q("demo-fast", &question, 0));
+        assert_eq!(a.content, "Why is the sea so salty");
+        let empty = crate::title::title_request("  ", "x").messages[0].joined_text();
+        assert!(
+            answer(&q("demo-fast", &empty, 0)).content.len() > 40,
+            "an ordinary answer"
+        );
     }
 
     #[test]

@@ -56,6 +56,14 @@ impl Recorder {
         self.store.is_some()
     }
 
+    /// Renames `conversation` (a model wrote its title).
+    pub fn rename(&self, conversation: ConversationId, title: &str) -> Result<()> {
+        match &self.store {
+            Some(store) => store.rename(conversation, title),
+            None => Ok(()),
+        }
+    }
+
     /// The conversation being continued or written, once known.
     pub fn conversation(&self) -> Option<ConversationId> {
         self.conversation
@@ -72,10 +80,16 @@ impl Recorder {
     /// Puts the continued conversation's history before the new prompt: its system prompt
     /// (unless `chat` brings its own), then its turns.
     pub fn prepend_history(&self, chat: &mut ChatRequest) -> Result<()> {
+        self.prepend_history_for(chat, None)
+    }
+
+    /// `prepend_history` for a request to `model` (`PROVIDER/MODEL`): its own earlier
+    /// answers keep their signed reasoning (`Store::messages_for`).
+    pub fn prepend_history_for(&self, chat: &mut ChatRequest, model: Option<&str>) -> Result<()> {
         let (Some(store), Some(id)) = (&self.store, self.conversation) else {
             return Ok(());
         };
-        let mut history = store.messages(id)?;
+        let mut history = store.messages_for(id, model)?;
         let has_system = chat
             .messages
             .first()

@@ -95,6 +95,9 @@ pub enum Action {
     DeleteEntry,
     /// Branch the selected conversation from one of its turns (browser).
     BranchEntry,
+    /// Play exchanges again with their recorded frame timing: the selected conversation's
+    /// or comparison's (browser), or the shown exchange (inspector).
+    Replay,
     /// Open the command palette: every action by name, filtered as you type.
     Palette,
     /// Run the action selected in the command palette.
@@ -159,7 +162,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order hints and help list them.
-    pub const ALL: [Action; 76] = [
+    pub const ALL: [Action; 77] = [
         Action::Send,
         Action::Newline,
         Action::Pick,
@@ -221,6 +224,7 @@ impl Action {
         Action::RenameEntry,
         Action::DeleteEntry,
         Action::BranchEntry,
+        Action::Replay,
         Action::Mark,
         Action::ToggleBlind,
         Action::LanePrev,
@@ -287,6 +291,7 @@ impl Action {
             Action::RenameEntry => "rename-entry",
             Action::DeleteEntry => "delete-entry",
             Action::BranchEntry => "branch-entry",
+            Action::Replay => "replay",
             Action::Palette => "palette",
             Action::Run => "run",
             Action::ToggleMouse => "toggle-mouse",
@@ -374,6 +379,7 @@ impl Action {
             Action::RenameEntry => "rename",
             Action::DeleteEntry => "delete",
             Action::BranchEntry => "branch",
+            Action::Replay => "replay",
             Action::Palette => "commands",
             Action::Run => "run",
             Action::ToggleMouse => "mouse",
@@ -462,6 +468,7 @@ impl Action {
             Action::BranchEntry => {
                 "Branch: pick a turn, edit its prompt, continue as a new conversation"
             }
+            Action::Replay => "Replay the entry or exchange with its recorded timing",
             Action::Palette => "Open the command palette: every action by name, with its key",
             Action::Run => "Run the selected command",
             Action::ToggleMouse => {

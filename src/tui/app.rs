@@ -204,6 +204,7 @@ fn run_effect(
         Effect::Estimate { key, model, chat } => {
             super::task_money::spawn_estimate(tx.clone(), key, model, *chat);
         }
+        Effect::Title(job) => super::title::spawn(workbench.clone(), tx.clone(), *job),
         Effect::Wake { after } => super::task_money::spawn_wake(tx.clone(), after),
         Effect::LoadAccount { provider, cancel } => {
             super::task_money::spawn_account(workbench.clone(), tx.clone(), provider, cancel);
@@ -233,6 +234,7 @@ fn run_effect(
             *spec,
             *chat,
             cancel,
+            link.cloned(),
         ),
         Effect::ExportComparison {
             stem,
@@ -304,8 +306,10 @@ where
         }
     };
     let link = store.as_ref().map(StoreThread::link);
+    debug.store.clone_from(&link);
     let link = link.as_ref();
     super::costs::configure(&mut state, &workbench.config);
+    super::title::configure(&mut state, &workbench.config);
     for effect in state.init() {
         run_effect(effect, &workbench, &tx, link);
     }

@@ -101,4 +101,7 @@ pub enum Effect {
     },
     /// An inspector debugger effect: copy, save, edit, resend, replay (`debug::run`).
     Debug(Box<super::debug::run::DebugEffect>),
+    /// Ask the title model to name a new conversation; the outcome comes back as
+    /// `Msg::Titled`.
+    Title(Box<super::title::TitleJob>),
 }

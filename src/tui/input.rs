@@ -81,6 +81,16 @@ pub(super) fn on_action(state: &mut State, action: Action, key: Option<KeyEvent>
                 state.overlays.pop();
             }
         }
+        // The budget question a comparison asked (the same overlay as a single send's).
+        Action::Close
+            if matches!(state.overlays.last(), Some(Overlay::ConfirmSend))
+                && state.compare.confirm.is_some() =>
+        {
+            return super::compare::answer(state, Action::DenySend);
+        }
+        Action::ConfirmSend | Action::DenySend if state.compare.confirm.is_some() => {
+            return super::compare::answer(state, action);
+        }
         Action::Close if matches!(state.overlays.last(), Some(Overlay::ConfirmSend)) => {
             return super::costs::answer(state, Action::DenySend);
         }
@@ -205,6 +215,7 @@ pub(super) fn on_action(state: &mut State, action: Action, key: Option<KeyEvent>
         | Action::EditExternal
         | Action::Resend
         | Action::OpenTrace
+        | Action::Replay
         | Action::ExportTrace
         | Action::ExportConversation
         | Action::Pager

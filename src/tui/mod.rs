@@ -31,6 +31,7 @@ pub mod theme;
 pub mod theme_file;
 pub mod theme_pick;
 pub mod ticker;
+pub mod title;
 pub mod trace;
 pub mod turn;
 pub mod ui;

@@ -139,6 +139,8 @@ pub enum Msg {
     /// The history store thread reported something (opened, a turn stored, a page of the
     /// browser, a conversation loaded, another process's writes).
     History(Box<super::store_link::HistoryMsg>),
+    /// A model wrote the title of a new conversation, or could not.
+    Titled(Box<super::title::TitleDone>),
 }
 
 impl Msg {

@@ -187,6 +187,9 @@ pub struct State {
     pub next_turn: u64,
     /// The history: whether turns are kept, where they go, and the browser.
     pub history: super::pane::history::HistoryState,
+    /// The model that titles new conversations (`[store] title_model`); `None`: the first
+    /// prompt's first line is the title.
+    pub title_model: Option<ModelRef>,
 }
 
 impl State {
@@ -215,6 +218,7 @@ impl State {
             log_path: None,
             next_turn: 1,
             history: Default::default(),
+            title_model: None,
         }
     }
 

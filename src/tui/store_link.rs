@@ -70,6 +70,8 @@ pub enum LoadFor {
         /// The stored turn to preselect.
         turn: Option<store::TurnId>,
     },
+    /// To play its exchanges again in the inspector, with their recorded frame timing.
+    Replay,
 }
 
 /// Work `update` asks of the store (`Effect::Store`).
@@ -118,6 +120,13 @@ pub enum StoreJob {
         /// The new title.
         title: String,
     },
+    /// Give a conversation the title a model wrote (quietly: the footer already says so).
+    Retitle {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The title.
+        title: String,
+    },
     /// Delete an entry with everything in it.
     Delete {
         /// The entry.
@@ -125,6 +134,42 @@ pub enum StoreJob {
     },
     /// Start (true) or stop following other processes' writes.
     Watch(bool),
+    /// Keep a comparison's first round: create the stored comparison (a conversation per
+    /// lane) and commit each lane's prompt before the lanes' requests go out.
+    BeginComparison {
+        /// What later jobs call this comparison: the first round's first lane turn.
+        key: TurnId,
+        /// The first prompt.
+        prompt: String,
+        /// The shared system prompt.
+        system: Option<String>,
+        /// The lanes, in display order (blind lanes keep their letters in the store).
+        lanes: Vec<crate::compare::LaneSpec>,
+        /// Each lane's turn of the round, in the same order.
+        turns: Vec<TurnId>,
+    },
+    /// Commit one lane's prompt in a kept comparison: a follow-up round, or a retry.
+    BeginLaneTurn {
+        /// The comparison (`BeginComparison::key`).
+        key: TurnId,
+        /// The lane, by its place in `BeginComparison::lanes`.
+        lane: usize,
+        /// The UI's turn.
+        turn: TurnId,
+        /// The prompt.
+        prompt: String,
+        /// For a retry: the turn it replaces (kept, and named as the new turn's parent).
+        replaces: Option<TurnId>,
+    },
+    /// Record the verdict given on a kept comparison.
+    Verdict {
+        /// The comparison (`BeginComparison::key`).
+        key: TurnId,
+        /// The best lane and the ranking, by place in `BeginComparison::lanes`.
+        verdict: crate::compare::VerdictReport,
+        /// Judged without the lanes' names.
+        blind: bool,
+    },
 }
 
 /// One page of the browser.
@@ -217,6 +262,8 @@ enum Job {
         exchange: Box<Exchange>,
     },
     Fail(TurnId, TurnStatus, Option<String>),
+    /// A lane's protocol, known once its request is built (after `Ready`).
+    Protocol(TurnId, String),
     Shutdown,
 }
 
@@ -326,6 +373,12 @@ impl StoreLink {
             model: model.clone(),
             exchange: Box::new(exchange.clone()),
         });
+    }
+
+    /// Sets the protocol `turn`'s exchange is stored with, when it is known only after
+    /// `ready` (a comparison lane's request is built after its prompt is committed).
+    pub fn protocol(&self, turn: TurnId, protocol: &str) {
+        let _ = self.jobs.send(Job::Protocol(turn, protocol.to_string()));
     }
 
     /// Ends `turn` when it stopped before any request was made (cancelled, or failed).

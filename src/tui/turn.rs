@@ -10,12 +10,13 @@ use super::markdown::MarkdownView;
 use super::msg::TurnId;
 use super::trace::index;
 pub use super::trace::{FrameLog, Trace, TraceRow};
-use crate::llm::chat::ChatRequest;
+use crate::llm::chat::{ChatRequest, Message, Part, Role};
 use crate::llm::error::ProviderError;
 use crate::llm::event::{StopReason, StreamEvent};
 use crate::llm::http::{Exchange, Frame};
 use crate::llm::money::{Money, Price, cost};
 use crate::llm::provider::ModelRef;
+use crate::llm::reply::Reply;
 use crate::llm::usage::Usage;
 
 /// Width of one bucket of the tokens/s sparkline.
@@ -72,6 +73,27 @@ pub struct TurnLines {
     pub note: Vec<Line<'static>>,
 }
 
+/// Where a turn came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// This app sent it: it is part of the conversation and its cost was spent now.
+    #[default]
+    Sent,
+    /// A recorded exchange played back (a trace file, the history, the inspector): shown
+    /// like the original, but it is not part of the conversation and cost nothing now.
+    Replay,
+    /// Another program's call seen by the recording proxy: its cost was spent now, but it
+    /// belongs to that program's conversation, not this one.
+    Proxy,
+}
+
+impl Origin {
+    /// Whether the turn's cost was spent in this run (a replay's was spent before).
+    pub fn spends(self) -> bool {
+        self != Origin::Replay
+    }
+}
+
 /// One prompt and its answer.
 #[derive(Debug)]
 pub struct Turn {
@@ -89,6 +111,10 @@ pub struct Turn {
     pub reasoning: MarkdownView,
     /// Tool calls, by index.
     pub tools: Vec<ToolCall>,
+    /// The reasoning blocks with the provider's signatures, which go back unchanged in the
+    /// history of the next request to the same model (only reasoning and signatures are
+    /// folded in: the answer text lives in `answer`).
+    pub signed: Reply,
     /// Where it is.
     pub status: TurnStatus,
     /// When it was sent (the loop's clock).
@@ -118,6 +144,8 @@ pub struct Turn {
     pub retry_at: Option<std::time::Instant>,
     /// Sent again as a newer turn: left out of the history.
     pub retried: bool,
+    /// Where the turn came from: only turns this app sent go into later requests.
+    pub origin: Origin,
     /// The wire record.
     pub trace: Trace,
     /// Bumped when the prompt, tools, status or notice change.
@@ -144,6 +172,7 @@ impl Turn {
             answer: MarkdownView::new(),
             reasoning: MarkdownView::new(),
             tools: Vec::new(),
+            signed: Reply::default(),
             status: TurnStatus::Streaming { cancel },
             started: now,
             last_frame_us: 0,
@@ -158,6 +187,7 @@ impl Turn {
             notice: None,
             retry_at: None,
             retried: false,
+            origin: Origin::Sent,
             trace: Trace::default(),
             version: 0,
             lines: TurnLines::default(),
@@ -173,11 +203,31 @@ impl Turn {
     /// with some text), and not superseded by a retry.
     pub fn in_history(&self) -> bool {
         !self.retried
+            && self.origin == Origin::Sent
             && match self.status {
                 TurnStatus::Done { .. } => true,
                 TurnStatus::Cancelled | TurnStatus::Interrupted => !self.answer.text().is_empty(),
                 _ => false,
             }
+    }
+
+    /// The answer as the assistant message of a later request to `next`: the signed
+    /// reasoning blocks first (only when `next` is the model that signed them: another
+    /// could not verify them), then the text. Tool calls are left out: their results were
+    /// never given, and a call without its result is refused by providers.
+    pub fn history_message(&self, next: &ModelRef) -> Message {
+        let mut parts = if *next == self.model {
+            self.signed.signed_reasoning()
+        } else {
+            Vec::new()
+        };
+        parts.push(Part::Text {
+            text: self.answer.text().to_string(),
+        });
+        Message {
+            role: Role::Assistant,
+            parts,
+        }
     }
 
     /// Microseconds since sending: final when over, else as of `now`.
@@ -212,6 +262,7 @@ impl Turn {
     pub fn apply_reasoning(&mut self, text: &str) {
         let start = index(self.reasoning.text().len());
         self.reasoning.push_str(text);
+        self.signed.push_reasoning(text);
         let len = index(text.len());
         self.trace.rows.push(TraceRow::Reasoning { start, len });
         self.count_delta();
@@ -222,6 +273,7 @@ impl Turn {
         match &event {
             StreamEvent::TextDelta { text } => return self.apply_text(text),
             StreamEvent::ReasoningDelta { text } => return self.apply_reasoning(text),
+            StreamEvent::Signature { .. } => self.signed.apply(&event),
             StreamEvent::ToolCallDelta {
                 index,
                 id,

@@ -121,7 +121,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                 t.version += 1;
             }
         }
-        Msg::Done { turn, result } => on_done(state, turn, result),
+        Msg::Done { turn, result } => {
+            on_done(state, turn, result);
+            return super::title::after_done(state, turn);
+        }
         Msg::Refreshed { provider, result } => {
             if let Err(e) = &result {
                 state.note_error(format!(
@@ -138,6 +141,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Debug(m) => return super::debug::on_msg(state, *m),
         Msg::CompareExported(result) => super::compare::on_exported(state, result),
         Msg::History(m) => return super::history::on_msg(state, *m),
+        Msg::Titled(done) => return super::title::on_done(state, *done),
     }
     Vec::new()
 }
@@ -175,8 +179,14 @@ fn on_done(
         TurnStatus::Failed { error } => tracing::info!(turn = id.0, %error, "turn failed"),
         _ => tracing::info!(turn = id.0, deltas = t.deltas, "turn done"),
     }
-    let cost = t.cost.clone();
-    let reported = t.usage.as_ref().and_then(|u| u.provider_cost.clone());
+    // A replay shows what the original cost, but spends nothing now.
+    let spends = t.origin.spends();
+    let cost = t.cost.clone().filter(|_| spends);
+    let reported = t
+        .usage
+        .as_ref()
+        .and_then(|u| u.provider_cost.clone())
+        .filter(|_| spends);
     if let Some(c) = cost {
         state.spend.conversation.add(&c);
         state.spend.session.add(&c);
@@ -204,8 +214,10 @@ fn reprice(state: &mut State) {
         if let (Some(u), Some(p)) = (&t.usage, &t.price)
             && let Some(c) = crate::llm::money::cost(u, p)
         {
-            state.spend.conversation.add(&c);
-            state.spend.session.add(&c);
+            if t.origin.spends() {
+                state.spend.conversation.add(&c);
+                state.spend.session.add(&c);
+            }
             t.cost = Some(c);
         }
     }

@@ -20,6 +20,8 @@ use crate::store::{
 use crate::tui::msg::{Msg, TurnId};
 use crate::workbench::Workbench;
 
+mod compare;
+
 /// A turn being written.
 struct Open {
     writer: TurnWriter,
@@ -43,6 +45,8 @@ pub(super) struct Worker {
     version: i64,
     next_look: Instant,
     warned: bool,
+    /// The comparisons this run keeps, for their later rounds and verdicts.
+    kept: compare::Kept,
 }
 
 impl Worker {
@@ -71,6 +75,7 @@ impl Worker {
             version,
             next_look: Instant::now(),
             warned: false,
+            kept: compare::Kept::default(),
         }
     }
 
@@ -161,6 +166,11 @@ impl Worker {
                     && let Err(e) = o.writer.finish(status, error.as_deref(), None)
                 {
                     self.warn(&e);
+                }
+            }
+            Job::Protocol(turn, protocol) => {
+                if let Some(o) = self.open.get_mut(&turn) {
+                    o.protocol = Some(protocol);
                 }
             }
             Job::Shutdown => {}
@@ -345,6 +355,17 @@ impl Worker {
                     .map_err(|e| e.to_string());
                 self.report(HistoryMsg::Changed(done));
             }
+            StoreJob::Retitle {
+                conversation,
+                title,
+            } => {
+                // The footer already says who wrote the title and what it cost.
+                if let Err(e) = store.rename(conversation, &title) {
+                    self.report(HistoryMsg::Warning(format!(
+                        "the title “{title}” could not be stored: {e}"
+                    )));
+                }
+            }
             StoreJob::Delete { target } => {
                 let r = match target.kind {
                     EntryKind::Conversation => store.delete_conversation(target.id),
@@ -360,6 +381,9 @@ impl Worker {
                     self.look();
                 }
             }
+            job @ (StoreJob::BeginComparison { .. }
+            | StoreJob::BeginLaneTurn { .. }
+            | StoreJob::Verdict { .. }) => self.on_compare_job(&store, job),
         }
     }
 
@@ -423,7 +447,14 @@ fn turns_of(
     conversation: ConversationId,
     lane: Option<&str>,
 ) -> store::Result<Vec<LoadedTurn>> {
-    let turns = store.turns(conversation)?;
+    let mut turns = store.turns(conversation)?;
+    if lane.is_some() {
+        // A retried round's turn names the turn it replaced as its parent: show each
+        // round once, as the comparison's report does.
+        let replaced: std::collections::HashSet<_> =
+            turns.iter().filter_map(|t| t.parent_turn_id).collect();
+        turns.retain(|t| !replaced.contains(&t.id));
+    }
     let full_from = turns.len().saturating_sub(FULL_EXCHANGES);
     let mut out = Vec::with_capacity(turns.len());
     for (i, turn) in turns.into_iter().enumerate() {
