@@ -237,6 +237,12 @@ fn main() {
     }
     let mut times = frames.lock().map(|f| f.clone()).unwrap_or_default();
     let n = times.len();
+    let each: Vec<String> = times
+        .iter()
+        .take(40)
+        .map(|t| format!("{:.1}", t.as_secs_f64() * 1e3))
+        .collect();
+    println!("frame times in order (ms): {}", each.join(" "));
     let mean = times.iter().sum::<Duration>().as_secs_f64() * 1e3 / n.max(1) as f64;
     println!(
         "{LANES} lanes x {TOKENS} tokens: {out} output tokens in {:.2} s wall",

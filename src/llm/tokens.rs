@@ -76,6 +76,51 @@ pub fn approximate_tokens(text: &str) -> u64 {
     (text.len() as u64).div_ceil(4)
 }
 
+/// `estimate_prompt_for` that remembers what each text counted: a comparison's estimate
+/// is redrawn with every key typed, and tokenizing every lane's whole history each time
+/// (tiktoken, for OpenAI-family models) took milliseconds per lane. Each text is counted
+/// once per tokenizer; only the new prompt is counted again as it changes. The answer is
+/// the same as `estimate_prompt_for`'s: its text counts are summed per text.
+#[derive(Debug, Default)]
+pub struct MemoCounter {
+    /// Token counts by hash of (tokenizer, text).
+    counts: std::sync::Mutex<std::collections::HashMap<u64, u64>>,
+}
+
+/// Texts remembered at most; past it the memory starts again (a long session's old
+/// comparisons are not worth keeping counts for).
+const MEMO_MAX: usize = 4096;
+
+impl MemoCounter {
+    /// The estimate of `chat`'s prompt as `model` counts it.
+    pub fn estimate(&self, model: &str, chat: &ChatRequest) -> PromptEstimate {
+        let Some((encoding, bpe)) = encoder_for(model) else {
+            return estimate_prompt_for(model, chat);
+        };
+        let Ok(mut counts) = self.counts.lock() else {
+            return estimate_prompt_for(model, chat);
+        };
+        if counts.len() > MEMO_MAX {
+            counts.clear();
+        }
+        let text: u64 = prompt_texts(chat)
+            .iter()
+            .map(|t| {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                (encoding, t).hash(&mut h);
+                *counts
+                    .entry(h.finish())
+                    .or_insert_with(|| bpe.encode_with_special_tokens(t).len() as u64)
+            })
+            .sum();
+        PromptEstimate {
+            tokens: text + chat.messages.len() as u64 * PER_MESSAGE + REPLY_PRIMING,
+            method: EstimateMethod::Tiktoken { encoding },
+        }
+    }
+}
+
 /// Counts `text` with the model's tokenizer, if it has a known one.
 pub fn count_exact(model: &str, text: &str) -> Option<u64> {
     encoder_for(model).map(|(_, bpe)| bpe.encode_with_special_tokens(text).len() as u64)
@@ -148,6 +193,35 @@ fn prompt_texts(chat: &ChatRequest) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::llm::chat::{Message, Role};
+
+    #[test]
+    fn the_memo_counter_gives_the_same_estimates_and_remembers_texts() {
+        let memo = MemoCounter::default();
+        let mut chat = ChatRequest::new("gpt-4o", "How many tokens is this?");
+        chat.messages
+            .insert(0, Message::text(Role::System, "Be brief. ".repeat(50)));
+        for model in [
+            "gpt-4o",
+            "openai/gpt-4o-mini",
+            "claude-sonnet-4-5",
+            "demo-fast",
+        ] {
+            assert_eq!(
+                memo.estimate(model, &chat),
+                estimate_prompt_for(model, &chat),
+                "{model}"
+            );
+        }
+        let remembered = memo.counts.lock().unwrap().len();
+        assert!(remembered >= 4, "{remembered}");
+        // A changed prompt counts only the new text; the answer still matches.
+        chat.messages[1] = Message::text(Role::User, "How many tokens is this one?");
+        assert_eq!(
+            memo.estimate("gpt-4o", &chat),
+            estimate_prompt_for("gpt-4o", &chat)
+        );
+        assert_eq!(memo.counts.lock().unwrap().len(), remembered + 1);
+    }
 
     #[test]
     fn openai_models_use_their_own_tokenizer() {

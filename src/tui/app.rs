@@ -284,6 +284,7 @@ where
         state.note_error(n);
     }
     let look = Look::new(options.theme);
+    look.highlighter.warm();
     let mut debug = super::debug::run::Runner::new(options.console);
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     if let Some(feed) = &options.proxy {

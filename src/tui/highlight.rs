@@ -32,6 +32,8 @@ pub struct Highlighter {
     syntaxes: Arc<SyntaxSet>,
     theme: Arc<Theme>,
     theme_name: String,
+    /// Languages already warmed (`warm_lang`), shared by the clones.
+    warmed: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 impl Default for Highlighter {
@@ -60,6 +62,45 @@ impl Highlighter {
             theme,
             DEFAULT_THEME,
         )
+    }
+
+    /// Compiles, on a thread of its own, the JSON syntax's patterns: the inspector
+    /// highlights every request body (see `warm_lang`).
+    pub fn warm(&self) {
+        self.warm_lang(
+            "json",
+            "{\"model\": \"m\", \"stream\": true, \"n\": [1, -2.5e3, false, null],\n\
+             \"messages\": [{\"role\": \"user\", \"content\": \"a \\\"q\\\" \\n \\u00e9\"}]}",
+        );
+    }
+
+    /// Highlights `sample` in `lang` on a thread of its own, once per language: syntect
+    /// reads a syntax and compiles each of its patterns the first time they are used,
+    /// which in a frame took 10 to 25 ms per language (the first frame after sending, the
+    /// frame a code block closes in). Called when a request goes out (JSON) and when a
+    /// code fence opens (its language, with what streamed of it so far), so that by the
+    /// time the block closes its patterns are compiled. The compiled patterns live in the
+    /// shared `SyntaxSet`; a frame that needs one being compiled waits for it, no longer
+    /// than it would have taken itself.
+    pub fn warm_lang(&self, lang: &str, sample: &str) {
+        if self.syntax_for(lang, "").is_none() {
+            return;
+        }
+        let key = lang.trim().to_ascii_lowercase();
+        let first = self.warmed.lock().is_ok_and(|mut w| w.insert(key));
+        if !first {
+            return;
+        }
+        let this = self.clone();
+        let (lang, sample) = (lang.to_string(), sample.to_string());
+        let spawned = std::thread::Builder::new()
+            .name("switchboard-highlight-warm".into())
+            .spawn(move || {
+                this.highlight(&sample, &lang);
+            });
+        if let Err(e) = spawned {
+            tracing::debug!(error = %e, "no thread to warm the highlighter: a frame compiles");
+        }
     }
 
     /// The default syntaxes with one of syntect's bundled themes, by name (case-insensitive):
@@ -119,6 +160,7 @@ impl Highlighter {
             syntaxes,
             theme: Arc::new(theme),
             theme_name: name.to_string(),
+            warmed: Arc::default(),
         }
     }
 
@@ -227,6 +269,28 @@ fn convert(style: syntect::highlighting::Style) -> Style {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn warming_is_once_per_known_language_and_shared_by_clones() {
+        let hl = Highlighter::new();
+        let twin = hl.clone();
+        hl.warm_lang("Rust", "fn main() {}");
+        twin.warm_lang("rust", "let x = 1;");
+        hl.warm_lang("klingon", "x");
+        hl.warm_lang("", "x");
+        hl.warm();
+        let warmed = hl.warmed.lock().unwrap().clone();
+        assert_eq!(
+            warmed,
+            HashSet::from(["rust".to_string(), "json".to_string()])
+        );
+        // Warming changes nothing of what is drawn.
+        let code = "fn main() { let s = \"x\"; }";
+        assert_eq!(
+            text(&hl.highlight(code, "rust")),
+            text(&Highlighter::new().highlight(code, "rust"))
+        );
+    }
 
     fn text(lines: &[Vec<Span<'_>>]) -> Vec<String> {
         lines

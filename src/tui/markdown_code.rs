@@ -71,6 +71,8 @@ pub(crate) fn code_rows(
         spans: vec![Span::styled(format!("```{lang}"), fence)],
     }];
     if open {
+        // Highlighted once it closes: have its syntax ready by then.
+        ctx.hl.warm_lang(lang, text);
         rows.extend(text.lines().map(|line| plain_row(line, rest.clone(), base)));
         return rows;
     }

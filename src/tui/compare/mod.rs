@@ -45,6 +45,9 @@ pub struct CompareState {
     /// The budget question asked before sending a comparison (its text), while the
     /// confirmation overlay is up.
     pub confirm: Option<String>,
+    /// Token counts of the lanes' texts, so the estimate redrawn with every key typed
+    /// counts only the prompt again.
+    pub counts: crate::llm::tokens::MemoCounter,
 }
 
 /// One lane in the UI.

@@ -11,7 +11,6 @@ use crate::compare::{
     LaneAnswer, LaneMetrics, LaneSpec, Report, ReportLane, Round, Session, VerdictReport, letter,
 };
 use crate::llm::money::{Money, Totals, cost, max_cost};
-use crate::llm::tokens::estimate_prompt_for;
 use crate::llm::usage::Usage;
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
@@ -125,7 +124,7 @@ pub fn estimate(state: &State) -> Option<Estimate> {
         let shared = session.chat_for(i, &prompt);
         let chat = lane.apply(&shared).unwrap_or(shared);
         let m = &lane.model;
-        let tokens = estimate_prompt_for(&m.model, &chat).tokens;
+        let tokens = state.compare.counts.estimate(&m.model, &chat).tokens;
         let info = state.catalog.find(m);
         let price = info.and_then(|i| i.price.as_ref());
         let max_out = chat
