@@ -45,6 +45,7 @@ fn chat(store: &Store, model: &str, pairs: &[(&str, &str)]) -> i64 {
             model: Some(model),
             protocol: None,
             cost: Some(&cost),
+            packed: None,
         };
         w.finish(TurnStatus::Done, None, Some(&rec)).unwrap();
         std::thread::sleep(Duration::from_millis(2));
@@ -92,6 +93,7 @@ fn list_is_newest_first_with_models_first_line_tokens_and_cost() {
         model: None,
         protocol: None,
         cost: None,
+        packed: None,
     };
     w.finish(TurnStatus::Done, None, Some(&rec)).unwrap();
     s.add_verdict(cmp.id, Some(lane.id), "best", Some("clearer"))
@@ -339,6 +341,7 @@ fn exchanges_keep_frames_up_to_the_cap_and_changes_since_follows_them() {
         model: None,
         protocol: None,
         cost: None,
+        packed: None,
     };
     let a = s.record_exchange(None, &rec(&small)).unwrap();
     let b = s.record_exchange(None, &rec(&big)).unwrap();

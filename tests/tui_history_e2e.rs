@@ -655,6 +655,7 @@ async fn the_open_browser_shows_what_another_process_writes() {
                     model: Some("demo/demo-coder"),
                     protocol: Some("openai-chat"),
                     cost: None,
+                    packed: None,
                 };
                 w.finish(Stored::Done, None, Some(&rec)).unwrap();
                 step = 2;

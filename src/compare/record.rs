@@ -93,6 +93,7 @@ impl CompareRecord {
                     model: Some(&model),
                     protocol: outcome.protocol.map(|p| p.name()),
                     cost: outcome.metrics.cost.as_ref(),
+                    packed: None,
                 };
                 writer.finish(status, error.as_deref(), Some(&rec))?;
             }

@@ -190,6 +190,28 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// A copy of everything but the frames, which are the bulk of a long stream (a
+    /// 20,000-token answer's frames are megabytes): for a consumer that takes the frames in
+    /// another form, such as the history store's packed blob.
+    pub fn without_frames(&self) -> Exchange {
+        Exchange {
+            request: self.request.clone(),
+            started_unix_ms: self.started_unix_ms,
+            attempts: self.attempts,
+            status: self.status,
+            response_headers: self.response_headers.clone(),
+            frames: Vec::new(),
+            body: self.body.clone(),
+            ttfb_us: self.ttfb_us,
+            ttft_us: self.ttft_us,
+            total_us: self.total_us,
+            usage: self.usage.clone(),
+            stop_reason: self.stop_reason.clone(),
+            decode_errors: self.decode_errors.clone(),
+            error: self.error.clone(),
+        }
+    }
+
     /// An exchange that has only been sent so far.
     pub fn new(request: HttpRequest, started_unix_ms: u64) -> Self {
         Exchange {

@@ -88,6 +88,7 @@ fn write_all(store: &Store, provider: Option<&str>, rx: &Receiver<Job>, warn: fn
             model: model.as_deref(),
             protocol: t.protocol.map(|p| p.name()),
             cost: t.cost.as_ref(),
+            packed: None,
         };
         if let Err(e) = store.record_exchange(None, &rec) {
             tracing::warn!(error = %e, "the proxy could not keep an exchange");

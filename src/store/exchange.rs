@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::frames::{ENCODING, encode_frames, pack, unpack};
+use super::frames::{ENCODING, PackedFrames, pack_frames, unpack};
 use super::{ConversationId, ExchangeId, Result, Store, StoreError, TurnId, now_ms};
 use crate::llm::error::ProviderError;
 use crate::llm::http::{Exchange, HttpRequest};
@@ -27,6 +27,9 @@ pub struct ExchangeRecord<'a> {
     pub protocol: Option<&'a str>,
     /// The cost computed from the catalog price; `None` when the price is unknown.
     pub cost: Option<&'a Money>,
+    /// The frames already packed (`pack_frames`, with the store's cap), when `exchange`
+    /// was handed over without them; `None` packs `exchange.frames` here.
+    pub packed: Option<&'a PackedFrames>,
 }
 
 /// One stored exchange, without its frames: a row of the inspector's list.
@@ -108,7 +111,14 @@ pub(super) fn insert_exchange(
 ) -> Result<ExchangeId> {
     let ex = rec.exchange;
     let request = scrub(&ex.request);
-    let frames = encode_frames(&ex.frames, cap);
+    let packed_here;
+    let frames = match rec.packed {
+        Some(p) => p,
+        None => {
+            packed_here = pack_frames(&ex.frames, cap);
+            &packed_here
+        }
+    };
     let (body, body_cut) = match &ex.body {
         Some(b) if b.len() > cap => {
             let mut end = cap;
@@ -119,7 +129,7 @@ pub(super) fn insert_exchange(
         }
         b => (b.as_deref(), false),
     };
-    let note = match (frames.note, body_cut) {
+    let note = match (frames.note.clone(), body_cut) {
         (Some(n), true) => Some(format!("{n}; body cut at {cap} bytes")),
         (n, false) => n,
         (None, true) => Some(format!("body cut at {cap} bytes")),
@@ -168,10 +178,10 @@ pub(super) fn insert_exchange(
         ],
     )?;
     let id = tx.last_insert_rowid();
-    if !frames.data.is_empty() {
+    if !frames.blob.is_empty() {
         tx.execute(
             "INSERT INTO exchange_frames (exchange_id, encoding, data) VALUES (?1, ?2, ?3)",
-            params![id, ENCODING, pack(&frames.data)],
+            params![id, ENCODING, frames.blob],
         )?;
     }
     Ok(id)

@@ -37,6 +37,33 @@ pub fn unpack(encoding: i64, blob: &[u8]) -> Vec<Frame> {
     }
 }
 
+/// Frames ready to store: encoded within the cap, then compressed (`ENCODING`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PackedFrames {
+    /// The compressed blob (empty when there are no frames).
+    pub blob: Vec<u8>,
+    /// How many frames it holds.
+    pub kept: usize,
+    /// Set when frames were dropped to stay under the cap.
+    pub note: Option<String>,
+}
+
+/// Encodes `frames` within `cap` bytes (see `encode_frames`) and compresses them. Done
+/// where the frames are, so that they need not be copied to the thread that writes them;
+/// the uncompressed encoding lives only inside this call.
+pub fn pack_frames(frames: &[Frame], cap: usize) -> PackedFrames {
+    let e = encode_frames(frames, cap);
+    PackedFrames {
+        blob: if e.data.is_empty() {
+            Vec::new()
+        } else {
+            pack(&e.data)
+        },
+        kept: e.kept,
+        note: e.note,
+    }
+}
+
 /// Frames encoded, with what the cap left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedFrames {
@@ -221,6 +248,18 @@ mod tests {
             cut.len()
         );
         assert!(unpack(99, &packed).is_empty());
+        // Packing where the frames are gives the same blob.
+        let here = pack_frames(&frames, usize::MAX);
+        assert_eq!(
+            (here.blob, here.kept, here.note),
+            (packed, frames.len(), None)
+        );
+        let capped = pack_frames(&frames, 2048);
+        let back = unpack(ENCODING, &capped.blob);
+        assert_eq!(back.len(), capped.kept);
+        assert!(capped.kept < frames.len() && capped.note.is_some());
+        assert_eq!(back.last(), frames.last(), "the tail is kept");
+        assert_eq!(pack_frames(&[], 2048), PackedFrames::default());
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub use conversation::{
     Conversation, NewConversation, ToolCallRecord, Turn, TurnStatus, auto_title,
 };
 pub use exchange::{ExchangeRecord, ExchangeSummary, StoredExchange};
-pub use frames::{decode_frames, encode_frames};
+pub use frames::{PackedFrames, decode_frames, encode_frames, pack_frames};
 pub use prune::{PruneReport, parse_age};
 pub use record::{Recorder, outcome};
 pub use transfer::{ExportFormat, Imported, export, parse_import};

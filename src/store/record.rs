@@ -175,6 +175,7 @@ impl Recorder {
             model: Some(&self.model),
             protocol: self.protocol.as_deref(),
             cost,
+            packed: None,
         };
         let id = writer
             .finish(status, error.as_deref(), Some(&rec))?

@@ -259,7 +259,9 @@ enum Job {
     Finish {
         turn: TurnId,
         model: ModelRef,
+        /// Everything but the frames, which come packed.
         exchange: Box<Exchange>,
+        packed: store::PackedFrames,
     },
     Fail(TurnId, TurnStatus, Option<String>),
     /// A lane's protocol, known once its request is built (after `Ready`).
@@ -271,6 +273,8 @@ enum Job {
 #[derive(Debug, Clone)]
 pub struct StoreLink {
     jobs: Sender<Job>,
+    /// The store's cap on frames kept per exchange, applied where the frames are.
+    frames_cap: usize,
 }
 
 impl std::fmt::Debug for Job {
@@ -295,6 +299,7 @@ impl StoreThread {
         ui: UnboundedSender<Msg>,
     ) -> Option<StoreThread> {
         let (tx, rx) = mpsc::channel();
+        let frames_cap = options.frames_cap;
         let handle = std::thread::Builder::new()
             .name("switchboard-store".into())
             .spawn(move || {
@@ -311,7 +316,10 @@ impl StoreThread {
             })
             .ok()?;
         Some(StoreThread {
-            link: StoreLink { jobs: tx },
+            link: StoreLink {
+                jobs: tx,
+                frames_cap,
+            },
             handle,
         })
     }
@@ -366,12 +374,14 @@ impl StoreLink {
         let _ = self.jobs.send(job);
     }
 
-    /// Ends `turn` with its exchange (status from its error).
+    /// Ends `turn` with its exchange (status from its error). The frames are packed here
+    /// rather than copied: a long stream's frames are megabytes, and the UI keeps its own.
     pub fn finish(&self, turn: TurnId, model: &ModelRef, exchange: &Exchange) {
         let _ = self.jobs.send(Job::Finish {
             turn,
             model: model.clone(),
-            exchange: Box::new(exchange.clone()),
+            exchange: Box::new(exchange.without_frames()),
+            packed: store::pack_frames(&exchange.frames, self.frames_cap),
         });
     }
 

@@ -100,6 +100,7 @@ pub fn store_with_conversation(dir: &Path) -> i64 {
         model: Some(MODEL),
         protocol: Some("openai-chat"),
         cost: None,
+        packed: None,
     };
     let conversation = w.conversation();
     w.finish(Stored::Done, None, Some(&rec)).unwrap();

@@ -159,7 +159,8 @@ impl Worker {
                 turn,
                 model,
                 exchange,
-            } => self.finish(turn, &model, &exchange),
+                packed,
+            } => self.finish(turn, &model, &exchange, &packed),
             Job::Fail(turn, status, error) => {
                 self.begun.remove(&turn);
                 if let Some(o) = self.open.remove(&turn)
@@ -212,7 +213,13 @@ impl Worker {
         }
     }
 
-    fn finish(&mut self, turn: TurnId, model: &ModelRef, exchange: &Exchange) {
+    fn finish(
+        &mut self,
+        turn: TurnId,
+        model: &ModelRef,
+        exchange: &Exchange,
+        packed: &store::PackedFrames,
+    ) {
         let Some(o) = self.open.remove(&turn) else {
             return;
         };
@@ -229,6 +236,7 @@ impl Worker {
             model: Some(&o.model),
             protocol: o.protocol.as_deref(),
             cost: computed.as_ref(),
+            packed: Some(packed),
         };
         match o.writer.finish(status, error.as_deref(), Some(&rec)) {
             Ok(Some(id)) => {
