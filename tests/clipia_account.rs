@@ -17,7 +17,7 @@ use switchboard::llm::run;
 use switchboard::workbench::Workbench;
 use tokio_util::sync::CancellationToken;
 
-const KEY: &str = "clipia_live_0123456789abcdef7f3a";
+const KEY: &str = "clipia_live_fake-0123456789abcdef7f3a";
 
 fn provider(base: &str) -> ProviderConfig {
     let mut p = ProviderConfig::new("gw", Protocol::OpenAiChat, base, None);

@@ -265,10 +265,10 @@ fn clipia_auth_schemes_and_sandbox_keys() {
                 .secret
         );
     }
-    let test_key = ApiKey::new("clipia_test_0123456789abcdef");
+    let test_key = ApiKey::new("clipia_test_fake-0123456789abcdef");
     assert!(clipia.is_sandbox_key(&test_key));
     assert!(clipia.sandbox_note(&test_key).unwrap().contains("sandbox"));
-    assert!(!clipia.is_sandbox_key(&ApiKey::new("clipia_live_0123456789abcdef")));
+    assert!(!clipia.is_sandbox_key(&ApiKey::new("clipia_live_fake-0123456789abcdef")));
 }
 
 #[test]

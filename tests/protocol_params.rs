@@ -238,7 +238,7 @@ async fn sandbox_keys_extras_and_local_servers() {
         r#"
 [[providers]]
 name = "clipia"
-api_key_cmd = "printf clipia_test_0123456789abcdef"
+api_key_cmd = "printf clipia_test_fake-0123456789abcdef"
 auth = "key"
 body = { provider = { order = ["a"] } }
 [providers.models."gpt-5.5"]
@@ -255,7 +255,7 @@ body = { provider = { sort = "price" } }
     );
     assert_eq!(
         p.request.header_value("authorization"),
-        Some("Key clipia_test_0123456789abcdef")
+        Some("Key clipia_test_fake-0123456789abcdef")
     );
     assert_eq!(p.request.header_value("x-model-header"), Some("1"));
     assert_eq!(

@@ -198,7 +198,7 @@ async fn a_client_that_leaves_cancels_the_upstream_request() {
 async fn add_key_replaces_the_clients_auth() {
     let (addr, mut requests) = raw_upstream().await;
     let mut upstream = Upstream::from_url(&format!("http://{addr}"));
-    let provider_key = "sk-ant-provider-0123456789abcdefghij";
+    let provider_key = "sk-ant-fake_provider_0123456789abcdefghij";
     upstream.add_key = Some(AddKey {
         key: ApiKey::new(provider_key),
         schemes: BTreeMap::from([(Protocol::Anthropic, AuthScheme::XApiKey)]),

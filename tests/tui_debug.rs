@@ -103,7 +103,7 @@ fn scene() -> (State, TurnId) {
         "http://127.0.0.1:8080/v1/chat/completions",
         serde_json::from_str(BODY).unwrap(),
     );
-    req.secret_header("Authorization", "Bearer sk-0123456789abcdefghijklmnop");
+    req.secret_header("Authorization", "Bearer sk-fake-0123456789abcdefghijklmnop");
     update(
         &mut s,
         Msg::Trace {

@@ -113,7 +113,7 @@ impl Scene {
             "http://127.0.0.1:8080/v1/chat/completions",
             json!({"model": "demo-fast", "messages": [{"role": "user", "content": prompt}], "stream": true}),
         );
-        req.secret_header("Authorization", "Bearer sk-0123456789abcdefghijklmnop");
+        req.secret_header("Authorization", "Bearer sk-fake-0123456789abcdefghijklmnop");
         update(
             &mut self.s,
             Msg::Trace {

@@ -194,7 +194,7 @@ mod tests {
     use crate::llm::http::Frame;
     use crate::llm::protocol::{ApiKey, AuthScheme};
 
-    const KEY: &str = "clipia_live_0123456789abcdef7f3a";
+    const KEY: &str = "clipia_live_fake-0123456789abcdef7f3a";
 
     fn endpoint() -> Endpoint {
         Endpoint {

@@ -233,7 +233,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const KEY: &str = "clipia_live_0123456789abcdef7f3a";
+    const KEY: &str = "clipia_live_fake-0123456789abcdef7f3a";
 
     fn chat(body: serde_json::Value) -> HttpRequest {
         let mut req = HttpRequest::post_json("https://api.clipia.ai/v1/chat/completions", body);

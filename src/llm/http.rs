@@ -296,7 +296,7 @@ mod tests {
 
     #[test]
     fn redaction_masks_headers_and_query_keys() {
-        let key = "clipia_live_0123456789abcdef7f3a";
+        let key = "clipia_live_fake-0123456789abcdef7f3a";
         let mut req = HttpRequest::post_json(
             format!("https://example.test/v1/x?alt=sse&key={key}"),
             json!({"model": "m"}),

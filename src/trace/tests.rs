@@ -45,7 +45,7 @@ fn streamed() -> (Exchange, Vec<StreamEvent>) {
         "http://127.0.0.1:1/v1/chat/completions",
         json!({"model": "m", "stream": true}),
     );
-    req.secret_header("Authorization", "Bearer sk-0123456789abcdefghijklmn");
+    req.secret_header("Authorization", "Bearer sk-fake-0123456789abcdefghijklmn");
     let mut ex = Exchange::new(req.redacted(), 1_700_000_000_000);
     ex.status = Some(200);
     ex.response_headers = vec![("content-type".into(), "text/event-stream".into())];
