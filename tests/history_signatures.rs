@@ -9,70 +9,19 @@ mod store_support;
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyModifiers};
+use protocol_support::signed::{body, built, recorded, wire};
 use protocol_support::{decode, fixture};
-use serde_json::{Value, json};
+use serde_json::json;
 use switchboard::llm::chat::{ChatRequest, Part, Role};
 use switchboard::llm::event::StreamEvent;
 use switchboard::llm::http::{Exchange, Frame, HttpRequest};
-use switchboard::llm::protocol::{ApiKey, Endpoint, ModelTraits, Protocol, build};
+use switchboard::llm::protocol::Protocol;
 use switchboard::llm::provider::ModelRef;
 use switchboard::llm::run::Update;
 use switchboard::store::{Recorder, Store};
 use switchboard::tui::effect::Effect;
 use switchboard::tui::msg::Msg;
 use switchboard::tui::update::update;
-
-fn endpoint(protocol: Protocol) -> Endpoint {
-    Endpoint {
-        base_url: "https://example.test".into(),
-        auth: protocol.default_auth(),
-        key: Some(ApiKey::new("sk-test-0123456789abcdefghij")),
-        headers: Vec::new(),
-    }
-}
-
-fn reasoning_traits() -> ModelTraits {
-    ModelTraits {
-        reasoning: Some(true),
-        ..ModelTraits::default()
-    }
-}
-
-fn built(protocol: Protocol, chat: &ChatRequest) -> HttpRequest {
-    build(protocol, &endpoint(protocol), chat, &reasoning_traits())
-        .unwrap()
-        .request
-}
-
-fn body(req: &HttpRequest) -> &Value {
-    req.body.as_ref().unwrap()
-}
-
-/// The body as the runner serializes it onto the wire.
-fn wire(req: &HttpRequest) -> String {
-    String::from_utf8(serde_json::to_vec(body(req)).unwrap()).unwrap()
-}
-
-/// The string value of `key` in the first JSON payload of `text` (one per line, after an
-/// optional `data: `) that holds it anywhere: read apart from the decoder under test.
-fn recorded(text: &str, key: &str) -> String {
-    fn find(v: &Value, key: &str) -> Option<String> {
-        match v {
-            Value::Object(m) => m
-                .get(key)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .or_else(|| m.values().find_map(|v| find(v, key))),
-            Value::Array(a) => a.iter().find_map(|v| find(v, key)),
-            _ => None,
-        }
-    }
-    text.lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l.trim_start_matches("data:").trim()).ok())
-        .find_map(|v| find(&v, key))
-        .unwrap_or_else(|| panic!("no {key} in the fixture"))
-}
 
 /// The chat of the `Send` effect that pressing Enter after `prompt` produces.
 fn send(s: &mut switchboard::tui::state::State, prompt: &str) -> ChatRequest {

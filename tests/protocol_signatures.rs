@@ -7,44 +7,13 @@
 
 mod protocol_support;
 
+use protocol_support::signed::{body, built, endpoint, recorded, wire};
 use protocol_support::{decode, fixture};
-use serde_json::{Value, json};
+use serde_json::json;
 use switchboard::llm::chat::{ChatRequest, Message, Part, ReasoningEffort, Role};
 use switchboard::llm::event::{Signed, StreamEvent};
-use switchboard::llm::http::HttpRequest;
-use switchboard::llm::protocol::{ApiKey, Decoder, Endpoint, ModelTraits, Protocol, build};
+use switchboard::llm::protocol::{Decoder, ModelTraits, Protocol, build};
 use switchboard::llm::reply::Reply;
-
-fn endpoint(protocol: Protocol) -> Endpoint {
-    Endpoint {
-        base_url: "https://example.test".into(),
-        auth: protocol.default_auth(),
-        key: Some(ApiKey::new("sk-test-0123456789abcdefghij")),
-        headers: Vec::new(),
-    }
-}
-
-fn reasoning_traits() -> ModelTraits {
-    ModelTraits {
-        reasoning: Some(true),
-        ..ModelTraits::default()
-    }
-}
-
-fn built(protocol: Protocol, chat: &ChatRequest) -> HttpRequest {
-    build(protocol, &endpoint(protocol), chat, &reasoning_traits())
-        .unwrap()
-        .request
-}
-
-fn body(req: &HttpRequest) -> &Value {
-    req.body.as_ref().unwrap()
-}
-
-/// The body as the runner serializes it onto the wire.
-fn wire(req: &HttpRequest) -> String {
-    String::from_utf8(serde_json::to_vec(body(req)).unwrap()).unwrap()
-}
 
 /// A prompt, the assistant's `answer`, the result of its call `call_1`, and the chat goes
 /// on: the shape in which both providers require the signatures back.
@@ -174,27 +143,6 @@ fn gemini_sends_the_thought_signature_beside_the_call() {
     );
     // Anthropic's signatures are not Gemini's: nothing of them goes there.
     assert!(!serde_json::to_string(b).unwrap().contains("EqQB"));
-}
-
-/// The string value of `key` in the first JSON payload of `text` (one per line, after an
-/// optional `data: `) that holds it anywhere: read apart from the decoder under test.
-fn recorded(text: &str, key: &str) -> String {
-    fn find(v: &Value, key: &str) -> Option<String> {
-        match v {
-            Value::Object(m) => m
-                .get(key)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .or_else(|| m.values().find_map(|v| find(v, key))),
-            Value::Array(a) => a.iter().find_map(|v| find(v, key)),
-            _ => None,
-        }
-    }
-    text.lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l.trim_start_matches("data:").trim()).ok())
-        .find_map(|v| find(&v, key))
-        .unwrap_or_else(|| panic!("no {key} in the fixture"))
 }
 
 fn reply_of(events: &[StreamEvent]) -> Reply {

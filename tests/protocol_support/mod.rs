@@ -7,6 +7,7 @@
 
 pub mod runs;
 pub mod server;
+pub mod signed;
 
 use std::path::PathBuf;
 
